@@ -1,0 +1,43 @@
+# rdwatch — every target creates .venv and installs on first use, and re-installs when
+# pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.install-stamp
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export PREFECT_LOGGING_EXTRA_LOGGERS ?= rdwatch
+
+.PHONY: run test lint bench serve demo browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,postgres]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/rdwatch run
+
+serve: $(STAMP)
+	$(BIN)/rdwatch serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests flows deployments
+	$(BIN)/ruff format --check src tests flows deployments
+	$(BIN)/mypy
+
+# Chromium for the Prefect UI test comes from Debian; Playwright cannot download its own here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium not installed: the browser test will be skipped"; }
+
+test: $(STAMP) browser lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	@set -e; for bench in tests/benchmarks/bench_*.py; do \
+		echo "== $$bench"; $(BIN)/python $$bench; done
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Prefect deployments of rdwatch's flows (design §3)."""

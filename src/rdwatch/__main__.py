@@ -1,0 +1,5 @@
+"""`python -m rdwatch` runs the CLI."""
+
+from rdwatch.cli import main
+
+main()

@@ -1,0 +1,351 @@
+"""The `rdwatch` command line (design §4.1).
+
+Each command parses its options, calls library functions, and prints. Errors a user can cause
+(`RdwatchError`) become one line on stderr and exit code 2; unexpected errors show their
+traceback only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rdwatch import pipeline as core
+from rdwatch.config import Config, load_config
+from rdwatch.errors import RdwatchError
+from rdwatch.models import RunSummary
+from rdwatch.notify import redact
+from rdwatch.store import Database
+from rdwatch.store import articles as article_store
+from rdwatch.store import outbox as outbox_store
+from rdwatch.store import sources as source_store
+
+app = typer.Typer(
+    help="Watch the press for Alibaba / DAMO Academy R&D news and alert on what is new.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+alerts_app = typer.Typer(help="Inspect, test and resend alerts.", no_args_is_help=True)
+stories_app = typer.Typer(help="Browse stored stories.", no_args_is_help=True)
+sources_app = typer.Typer(help="Source health and checks.", no_args_is_help=True)
+archive_app = typer.Typer(
+    help="Manage the archive of already-known articles.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(stories_app, name="stories")
+app.add_typer(sources_app, name="sources")
+app.add_typer(archive_app, name="archive")
+app.add_typer(db_app, name="db")
+
+console = Console()
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file (default: $RDWATCH_CONFIG, else config/rdwatch.yaml).",
+        show_default=False,
+    ),
+]
+_state: dict[str, bool] = {"debug": False}
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _config(path: Path | None) -> Config:
+    return load_config(path)
+
+
+@contextmanager
+def _database(config: Config) -> Iterator[Database]:
+    db = Database(config.database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+# --- run / serve ---
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    no_prefect: Annotated[
+        bool, typer.Option("--no-prefect", help="Run the pipeline directly, without Prefect.")
+    ] = False,
+) -> None:
+    """Run one watch now (as the `watch` flow) and print a summary."""
+    settings = _config(config)
+    summary = core.run_once(settings) if no_prefect else _run_flow(config or _default_path())
+    print_summary(summary)
+
+
+def _default_path() -> Path:
+    from rdwatch.config import default_config_path
+
+    return default_config_path()
+
+
+def _run_flow(config_path: Path) -> RunSummary:
+    _prefect_defaults()
+    from flows.watch import watch
+
+    return watch(config_path=str(config_path))
+
+
+def _prefect_defaults() -> None:
+    """Settings rdwatch wants from Prefect unless the user set them: quiet offline, our logs."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "rdwatch")
+
+
+@app.command()
+def serve(config: ConfigOption = None) -> None:
+    """Serve the scheduled deployments (watch, digest, backfill) from this process."""
+    _config(config)
+    _prefect_defaults()
+    from deployments.serve import serve_all
+
+    serve_all(str(config or _default_path()))
+
+
+def print_summary(summary: RunSummary) -> None:
+    table = Table(title="rdwatch run summary", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("sources ok", str(len(summary.sources_ok)))
+    table.add_row("sources failed", str(len(summary.sources_failed)))
+    table.add_row("items in feeds", str(summary.items_seen))
+    table.add_row("already known (seen)", str(summary.items_skipped_seen))
+    for tier, count in sorted(summary.by_tier.items()):
+        if tier != "seen":
+            table.add_row(f"dedup: {tier}", str(count))
+    table.add_row("new stories", str(len(summary.new_story_ids)))
+    table.add_row("alerts sent", str(summary.alerts_sent))
+    table.add_row("alerts failed", str(len(summary.alerts_failed)))
+    console.print(table)
+    for name, url, reason in summary.sources_failed:
+        console.print(f"[red]source failed[/red] {name} ({url}): {reason}", highlight=False)
+    for story_id, channel, error in summary.alerts_failed:
+        console.print(f"[red]alert failed[/red] story {story_id} on {channel}: {error}")
+    for url, reason in summary.extract_failures:
+        console.print(f"[yellow]not extracted[/yellow] {url}: {reason}", highlight=False)
+
+
+# --- export ---
+
+
+@app.command()
+def export(
+    config: ConfigOption = None,
+    format: Annotated[str, typer.Option("--format", help="Output format: jsonl.")] = "jsonl",
+) -> None:
+    """Print one JSON object per stored article (status, story, facts, notability)."""
+    if format != "jsonl":
+        raise RdwatchError(f"--format {format!r} is not supported (use jsonl)")
+    settings = _config(config)
+    with _database(settings) as db, db.session() as session:
+        for record in article_store.export_records(session):
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+# --- alerts ---
+
+
+@alerts_app.command("list")
+def alerts_list(
+    config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array of alerts.")] = False,
+    status: Annotated[str | None, typer.Option(help="Only alerts with this status.")] = None,
+) -> None:
+    """List alerts with story id, channel, status and attempts."""
+    settings = _config(config)
+    with _database(settings) as db, db.session() as session:
+        entries = outbox_store.list_entries(session, status=status)
+    if as_json:
+        records = [_alert_record(e) for e in entries]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("id", "story", "channel", "kind", "status", "attempts", "sent", "last error")
+    for e in entries:
+        table.add_row(
+            str(e.id), str(e.story_id), e.channel, e.kind, e.status, str(e.attempts),
+            e.sent_at.strftime("%Y-%m-%d %H:%M") if e.sent_at else "", e.last_error or "",
+        )  # fmt: skip
+    console.print(table)
+
+
+def _alert_record(entry: outbox_store.OutboxEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "story_id": entry.story_id,
+        "channel": entry.channel,
+        "kind": entry.kind,
+        "status": entry.status,
+        "attempts": entry.attempts,
+        "last_error": entry.last_error,
+        "created_at": entry.created_at.isoformat(),
+        "sent_at": entry.sent_at.isoformat() if entry.sent_at else None,
+        "score": entry.score,
+    }
+
+
+# --- stories ---
+
+
+@stories_app.command("list")
+def stories_list(
+    config: ConfigOption = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many, newest first.")] = 50,
+) -> None:
+    """List stories: id, title, first seen, articles, outlets, notable."""
+    settings = _config(config)
+    with _database(settings) as db, db.session() as session:
+        stories = article_store.list_stories(session, limit=limit)
+    table = Table("id", "title", "first seen", "articles", "outlets", "notable", "score")
+    for s in stories:
+        notable = "archive" if s.is_archive else ("yes" if s.notable else "no")
+        table.add_row(
+            str(s.id), s.title[:70], s.first_seen.strftime("%Y-%m-%d %H:%M"),
+            str(len(s.articles)), ", ".join(s.outlets), notable, f"{s.score:.2f}",
+        )  # fmt: skip
+    console.print(table)
+
+
+@stories_app.command("show")
+def stories_show(story_id: int, config: ConfigOption = None) -> None:
+    """Show one story: its articles with dedup reasons, its facts and why it is notable."""
+    settings = _config(config)
+    with _database(settings) as db, db.session() as session:
+        story = article_store.get_story(session, story_id)
+    if story is None:
+        raise RdwatchError(f"no story with id {story_id} (see `rdwatch stories list`)")
+    kind = "archive story" if story.is_archive else ("notable" if story.notable else "not notable")
+    console.print(f"[bold]Story {story.id}: {story.title}[/bold]", highlight=False)
+    console.print(
+        f"first seen {story.first_seen:%Y-%m-%d %H:%M} UTC · {kind} · score {story.score:.2f}"
+    )
+    for reason in story.reasons:
+        console.print(f"  why: {reason}", highlight=False)
+    articles = Table("article", "source", "status", "published", "url", "dedup reason")
+    for a in story.articles:
+        published = a.published.isoformat() if a.published else ""
+        articles.add_row(str(a.article_id), a.source, a.status.value, published, a.url, a.reason)
+    console.print(articles)
+    facts = Table("kind", "fact", "details", "sentence")
+    for f in story.facts:
+        details = ", ".join(f"{k}={v}" for k, v in f.to_dict().items() if k not in ("kind", "text"))
+        facts.add_row(f.kind, f.text, details, f.sentence[:160])
+    console.print(facts)
+
+
+# --- sources ---
+
+
+@sources_app.command("list")
+def sources_list(config: ConfigOption = None) -> None:
+    """Show every source's health: last success, failures, last error, next poll."""
+    settings = _config(config)
+    with _database(settings) as db:
+        with db.session() as session:
+            source_store.sync_sources(session, settings.sources)
+        with db.session() as session:
+            health = source_store.list_source_health(session)
+    from rdwatch.report import source_health_rows
+
+    rows = source_health_rows(health)
+    table = Table(*(rows[0].keys() if rows else ("source",)))
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    console.print(table)
+
+
+@sources_app.command("check")
+def sources_check(config: ConfigOption = None) -> None:
+    """Probe every enabled source once now and report what each returned."""
+    settings = _config(config)
+    pipeline = core.open_pipeline(settings)
+    try:
+        results = core.fetch_sources(pipeline, [s for s in settings.sources if s.enabled])
+    finally:
+        pipeline.close()
+    table = Table("source", "result", "items", "detail")
+    for r in results:
+        result = "ok" if r.ok else "FAILED"
+        detail = r.error or r.warning or ("not modified" if r.not_modified else "")
+        table.add_row(r.source, result, str(len(r.items)), detail)
+    console.print(table)
+
+
+# --- archive / db ---
+
+
+@archive_app.command("import")
+def archive_import(path: Path, config: ConfigOption = None) -> None:
+    """Import a folder of plain-text articles as known (archive) stories."""
+    settings = _config(config)
+    pipeline = core.open_pipeline(settings)
+    try:
+        results = core.import_archive(pipeline, path)
+    finally:
+        pipeline.close()
+    console.print(f"imported {len(results)} new archive article(s) from {path}")
+    for r in results:
+        console.print(f"  {r.url} → story {r.story_id} ({r.decision.tier.value})", highlight=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply pending database migrations."""
+    settings = _config(config)
+    with _database(settings):
+        pass
+    console.print(f"database is up to date ({redact(settings.database_url)})", highlight=False)
+
+
+# --- entry point ---
+
+
+def main() -> None:
+    try:
+        result = app(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except RdwatchError as exc:
+        hint = f" — {exc.hint}" if exc.hint else ""
+        sys.stderr.write(f"rdwatch: error: {redact(str(exc))}{hint}\n")
+        sys.exit(2)
+    except Exception:
+        if _state["debug"]:
+            raise
+        error = sys.exc_info()[1]
+        sys.stderr.write(
+            f"rdwatch: unexpected error: {type(error).__name__}: {error} "
+            "(run with --debug for the traceback)\n"
+        )
+        sys.exit(1)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,253 @@
+"""Configuration: YAML on disk → validated pydantic models (design §4.2).
+
+`${VAR}` and `${VAR:-default}` in any string value expand from the environment. Unknown keys and
+invalid values raise `ConfigError` whose message starts with the key path (`sources.1.url: …`).
+Relative paths are taken relative to the working directory, as `make run` uses them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rdwatch.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("config/rdwatch.yaml")
+_ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Strict):
+    """One place rdwatch polls."""
+
+    name: str = Field(min_length=1, description="Unique name, used in summaries and exports.")
+    kind: Literal["feed", "page"] = Field("feed", description="`feed` (RSS/Atom/JSON) or `page`.")
+    url: str = Field(description="Feed URL, or listing page URL for `kind: page`.")
+    item_selector: str | None = Field(
+        None, description="CSS selector of article links on a listing page (required for pages)."
+    )
+    follow_links: bool | None = Field(
+        None, description="Override `fetch.follow_links` for this source."
+    )
+    weight: float = Field(1.0, ge=0, description="Source weight used by notability (0–2 typical).")
+    enabled: bool = Field(True, description="Set false to keep a source but not poll it.")
+    expected_update_hours: float | None = Field(
+        None, gt=0, description="Alarm when the source has published nothing for this long."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _page_needs_selector(self) -> SourceConfig:
+        if self.kind == "page" and not self.item_selector:
+            raise ValueError("a source of kind 'page' needs item_selector")
+        return self
+
+
+class FetchConfig(_Strict):
+    follow_links: bool = Field(True, description="Fetch each new item's page for its full text.")
+    max_age_days: int | None = Field(
+        30, ge=0, description="Ignore items older than this; null for no recency filter."
+    )
+    allow_private_addresses: bool = Field(
+        False, description="Let sources and links point at loopback/private hosts."
+    )
+    timeout_s: float = Field(20, gt=0, description="Total time allowed for one request.")
+    max_bytes: int = Field(5_000_000, gt=0, description="Response size cap in bytes.")
+    max_redirects: int = Field(5, ge=0, description="Redirects followed per request.")
+    concurrency: int = Field(16, ge=1, description="Requests in flight at once, all hosts.")
+    per_host_concurrency: int = Field(2, ge=1, description="Requests in flight per host.")
+    retries: int = Field(2, ge=0, description="Retries on 429/5xx/timeouts, with backoff.")
+    respect_robots_txt: bool = Field(True, description="Obey robots.txt for article pages.")
+    user_agent: str = Field(
+        "rdwatch/0.1 (+https://github.com/rdwatch/rdwatch; R&D news monitor)",
+        description="User-Agent header sent with every request.",
+    )
+
+
+class DedupConfig(_Strict):
+    near_duplicate_threshold: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="Estimated Jaccard at or above which an article is a duplicate.",
+    )
+    shingle_words: int = Field(3, ge=1, le=10, description="Words per shingle for Latin text.")
+    shingle_chars: int = Field(3, ge=1, le=10, description="Characters per shingle for CJK text.")
+    same_story_threshold: float = Field(
+        0.5, gt=0, le=1, description="Score at or above which an article joins an existing story."
+    )
+    same_story_days: int = Field(
+        14, ge=0, description="Date window for same-story matches when both dates are known."
+    )
+
+
+class FactsConfig(_Strict):
+    gazetteer: Path = Field(Path("config/gazetteer.yaml"), description="Watched entities, aliases.")
+    rates: Path = Field(Path("config/rates.yaml"), description="Dated currency rates to USD.")
+
+
+class NotabilityConfig(_Strict):
+    threshold: float = Field(0.5, ge=0, description="Score at or above which a story is notable.")
+    money_usd_threshold: float = Field(
+        10_000_000, ge=0, description="Amounts at or above this (in USD) count as significant."
+    )
+    count_threshold: int = Field(
+        50, ge=0, description="Counts (researchers, papers…) at or above this count as significant."
+    )
+    weights: dict[str, float] = Field(
+        default_factory=dict, description="Override rule weights by rule name."
+    )
+
+
+class ChannelConfig(_Strict):
+    url: str = Field(description="An apprise URL; keep secrets in `${ENV_VARS}`.")
+    name: str | None = Field(None, description="Label used in the outbox and summaries.")
+    tags: list[str] = Field(default_factory=list, description="Apprise tags for routing.")
+    min_score: float | None = Field(
+        None, ge=0, description="Only alert on stories at or above this score on this channel."
+    )
+    format: Literal["markdown", "html", "text"] | None = Field(
+        None, description="Body format; default: html for email, markdown otherwise."
+    )
+
+
+class AlertsConfig(_Strict):
+    channels: list[ChannelConfig] = Field(
+        default_factory=list, description="Apprise channels; empty → console + data/alerts.jsonl."
+    )
+    apprise_config: Path | None = Field(
+        None, description="Path to an apprise config file whose URLs are added as channels."
+    )
+    updates: bool = Field(False, description="Send one follow-up when a story gains new facts.")
+    max_attempts: int = Field(8, ge=1, description="Delivery attempts before an alert is failed.")
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _drop_empty_urls(cls, value: Any) -> Any:
+        # `url: "${RDWATCH_SLACK_URL:-}"` with the variable unset means "this channel is off".
+        if isinstance(value, list):
+            return [c for c in value if not (isinstance(c, dict) and c.get("url") == "")]
+        return value
+
+
+class Config(_Strict):
+    database_url: str = Field(
+        "sqlite:///data/rdwatch.db", description="SQLAlchemy URL; RDWATCH_DATABASE_URL overrides."
+    )
+    data_dir: Path = Field(Path("data"), description="Where alerts.jsonl and previews are written.")
+    archive: Path | None = Field(
+        Path("config/archive"), description="Folder imported as known stories on first use."
+    )
+    sources: list[SourceConfig] = Field(default_factory=list, description="What to poll.")
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
+    facts: FactsConfig = Field(default_factory=FactsConfig)
+    notability: NotabilityConfig = Field(default_factory=NotabilityConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+
+    @model_validator(mode="after")
+    def _unique_source_names(self) -> Config:
+        names = [s.name for s in self.sources]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"sources: duplicate name(s) {', '.join(duplicated)}")
+        return self
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"unknown source {name!r} (configured: {known})")
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get("RDWATCH_CONFIG") or DEFAULT_CONFIG_PATH)
+
+
+def expand_env(value: Any, path: str = "") -> Any:
+    """Expand `${VAR}` / `${VAR:-default}` in every string of a parsed YAML tree."""
+    if isinstance(value, dict):
+        return {k: expand_env(v, _join(path, str(k))) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand_env(v, _join(path, str(i))) for i, v in enumerate(value)]
+    if isinstance(value, str):
+        return _ENV_PATTERN.sub(lambda m: _lookup(m, path), value)
+    return value
+
+
+def _lookup(match: re.Match[str], path: str) -> str:
+    name, default = match.group(1), match.group(2)
+    if name in os.environ:
+        return os.environ[name]
+    if default is not None:
+        return default
+    raise ConfigError(
+        f"{path}: environment variable {name} is not set "
+        f"(export it, or write ${{{name}:-}} to make it optional)"
+    )
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def parse_config(data: Any, origin: str = "config") -> Config:
+    """Validate an already-parsed YAML document."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: the top level must be a mapping of keys")
+    data = expand_env(data)
+    if os.environ.get("RDWATCH_DATABASE_URL"):
+        data["database_url"] = os.environ["RDWATCH_DATABASE_URL"]
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{origin}: {_describe(exc)}") from None
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read and validate the config file (default: $RDWATCH_CONFIG, else config/rdwatch.yaml)."""
+    config_path = Path(path) if path is not None else default_config_path()
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {config_path} not found (pass --config PATH)") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {config_path} cannot be read: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{config_path}: not valid YAML{where}") from None
+    return parse_config(data, origin=str(config_path))
+
+
+def _describe(exc: ValidationError) -> str:
+    """The first few validation errors as `key.path: message`."""
+    parts = []
+    for error in exc.errors()[:3]:
+        location = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        message = message.removeprefix("Value error, ")
+        parts.append(f"{location}: {message}")
+    more = len(exc.errors()) - 3
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")

@@ -1,0 +1,23 @@
+"""Key facts of an article: money, counts, people, organisations, places, products, research
+areas, dates and quotes, each typed, normalised to a merge key, and tied to its sentence.
+
+Rule- and pattern-based over a gazetteer (`config/gazetteer.yaml`) and a dated rate table
+(`config/rates.yaml`); deterministic, no model downloads. Modules by concept: `gazetteer`, `rates`,
+`numbers`, `qualifiers`, `sentences`, `money`, `counts`, `people`, `entities`, `dates`, `quotes`;
+`extract` ties them together.
+"""
+
+from rdwatch.facts.extract import extract_facts, merge_facts
+from rdwatch.facts.gazetteer import Entity, Gazetteer, load_gazetteer, watched_entities
+from rdwatch.facts.rates import RateTable, load_rates
+
+__all__ = [
+    "Entity",
+    "Gazetteer",
+    "RateTable",
+    "extract_facts",
+    "load_gazetteer",
+    "load_rates",
+    "merge_facts",
+    "watched_entities",
+]

@@ -1,0 +1,186 @@
+"""Count facts: a number and the noun it counts ("100 researchers", "25,000 engineers",
+"two billion customers", "more than 500 articles" → papers).
+
+The counted noun is the first plural noun within three words of the number ("100 AI patents" →
+patents, "20 well-known university professors" → professors), unless the gazetteer's
+`count_nouns` table knows a longer phrase ("postdoctoral candidates" → postdocs). Time spans
+("three years"), percentages, money and anaphoric counts ("100 such researchers", whose referent
+is elsewhere) are not counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rdwatch.facts.gazetteer import Gazetteer
+from rdwatch.facts.numbers import (
+    CJK_NUMBER,
+    CJK_SCALE,
+    NUMBER,
+    SCALE_WORDS,
+    WORDS,
+    format_key_number,
+    parse_amount,
+)
+from rdwatch.facts.qualifiers import qualifier_before
+from rdwatch.models import Fact
+
+_COUNT = re.compile(
+    rf"(?<![\w$€¥.,-])(?P<num>{NUMBER})(?:\s(?P<scale>{SCALE_WORDS}))?"
+    r"(?P<words>(?:\s+[A-Za-z][A-Za-z'-]*){1,4})"
+)
+_CJK_COUNT = re.compile(
+    rf"(?P<num>{CJK_NUMBER})(?P<scale>{CJK_SCALE})?(?:多)?"
+    r"(?:名|位|个|家|篇|所|项|款)(?P<noun>[\u3400-\u9fff]{1,6})"
+)
+_HINT = re.compile(rf"\d|[零〇一二两三四五六七八九十百千]|\b(?i:{WORDS})\b")
+_NOT_COUNTED = frozenset(
+    [
+        "year",
+        "years",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "decade",
+        "decades",
+        "hour",
+        "hours",
+        "minute",
+        "minutes",
+        "second",
+        "seconds",
+        "percent",
+        "per",
+        "cent",
+        "times",
+        "time",
+        "am",
+        "pm",
+    ]
+)
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "at",
+        "for",
+        "and",
+        "or",
+        "with",
+        "from",
+        "by",
+        "on",
+        "that",
+        "which",
+        "who",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "such",
+        "these",
+        "those",
+        "its",
+        "their",
+        "our",
+    ]
+)
+_IRREGULAR_PLURALS = frozenset(
+    ["people", "staff", "personnel", "children", "men", "women", "employees"]
+)
+
+
+def extract_counts(
+    sentence: str, gazetteer: Gazetteer, money_texts: Sequence[str] = ()
+) -> list[Fact]:
+    """Count facts of one sentence; numbers that belong to money expressions are skipped."""
+    if _HINT.search(sentence) is None:
+        return []
+    blocked = [(sentence.find(t), sentence.find(t) + len(t)) for t in money_texts if t in sentence]
+    facts = []
+    for m in _COUNT.finditer(sentence):
+        if any(s <= m.start("num") < e for s, e in blocked):
+            continue
+        fact = _english_count(sentence, m, gazetteer)
+        if fact is not None:
+            facts.append(fact)
+    facts.extend(_cjk_counts(sentence, gazetteer))
+    return facts
+
+
+def _english_count(sentence: str, m: re.Match[str], gazetteer: Gazetteer) -> Fact | None:
+    value = parse_amount(m.group("num"), m.group("scale"))
+    if value is None or value <= 1 or _looks_like_year(m.group("num"), m.group("scale")):
+        return None
+    unit, unit_end = _counted_noun(m.group("words"), gazetteer)
+    if unit is None:
+        return None
+    text = sentence[m.start("num") : m.start("words") + unit_end]
+    return Fact(
+        kind="count",
+        text=text,
+        key=f"count:{unit}:{format_key_number(value)}",
+        sentence=sentence,
+        value=value,
+        unit=unit,
+        qualifier=qualifier_before(sentence, m.start()),
+    )
+
+
+def _looks_like_year(num: str, scale: str | None) -> bool:
+    return scale is None and num.isdigit() and len(num) == 4 and 1900 <= int(num) <= 2100
+
+
+def _counted_noun(words: str, gazetteer: Gazetteer) -> tuple[str | None, int]:
+    """(canonical unit, end offset in `words`) of the counted noun, or (None, 0)."""
+    tokens = list(re.finditer(r"[A-Za-z][A-Za-z'-]*", words))
+    for size in (3, 2):  # known multi-word nouns first: "postdoctoral research fellows"
+        if len(tokens) >= size:
+            phrase = " ".join(t.group(0).lower() for t in tokens[:size])
+            if phrase in gazetteer.count_nouns:
+                return gazetteer.count_nouns[phrase], tokens[size - 1].end()
+    for index, token in enumerate(tokens[:3]):
+        word = token.group(0).lower()
+        if word in _STOP or word in _NOT_COUNTED or (index == 0 and word in ("of", "and")):
+            return None, 0
+        if _is_plural(word):
+            return gazetteer.count_nouns.get(word, word), token.end()
+    return None, 0
+
+
+def _is_plural(word: str) -> bool:
+    if word in _IRREGULAR_PLURALS:
+        return True
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s"))
+
+
+def _cjk_counts(sentence: str, gazetteer: Gazetteer) -> list[Fact]:
+    facts = []
+    for m in _CJK_COUNT.finditer(sentence):
+        value = parse_amount(m.group("num"), m.group("scale"))
+        noun = next((n for n in _prefixes(m.group("noun")) if n in gazetteer.count_nouns), None)
+        if value is None or noun is None:
+            continue
+        unit = gazetteer.count_nouns[noun]
+        text = sentence[m.start("num") : m.start("noun") + len(noun)]
+        facts.append(
+            Fact(kind="count", text=text, key=f"count:{unit}:{format_key_number(value)}",
+                 sentence=sentence, value=value, unit=unit,
+                 qualifier=qualifier_before(sentence, m.start()))
+        )  # fmt: skip
+    return facts
+
+
+def _prefixes(text: str) -> list[str]:
+    """Longest first: 研究人员 before 研究."""
+    return [text[:n] for n in range(len(text), 0, -1)]

@@ -1,0 +1,152 @@
+"""Date and period facts.
+
+Keys: a calendar date `date:2017-10-12`, a month `date:2020-04`, a quarter `date:2016-q4`, a year
+`date:2024` (qualifier: since/by/late/early…), a period ahead `date:next:3y` ("over the next three
+years", "within two decades" → next:20y, "未来三年"), a period back `date:ago:11y` / `date:past:5y`.
+Dates without a year ("On September 30", "in April this year") take the article's publication year
+and are skipped when it is unknown. Weekday-relative phrases ("on Tuesday") are not facts.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rdwatch.facts.numbers import CJK_NUMBER, NUMBER, parse_number
+from rdwatch.models import Fact
+
+_MONTHS = {
+    name: index
+    for index, names in enumerate(
+        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+         ("october", "oct"), ("november", "nov"), ("december", "dec")), start=1)
+    for name in names
+}  # fmt: skip
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_YEAR = r"(?:19[5-9]\d|20\d\d)"
+_UNIT_YEARS = {"year": 1, "years": 1, "decade": 10, "decades": 10}
+_PATTERNS = [
+    ("mdy", rf"(?P<month>{_MONTH}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<year>{_YEAR})\b"),
+    ("dmy", rf"\b(?P<day>\d{{1,2}}) (?P<month>{_MONTH}),? (?P<year>{_YEAR})\b"),
+    ("iso", rf"\b(?P<year>{_YEAR})-(?P<m>\d\d)-(?P<day>\d\d)\b"),
+    ("cjk_ymd", rf"(?P<year>{_YEAR})年(?P<m>\d{{1,2}})月(?:(?P<day>\d{{1,2}})日)?"),
+    ("quarter", rf"\b(?P<q>first|second|third|fourth|last|final|1st|2nd|3rd|4th) quarter (?:of )?(?P<year>{_YEAR})\b"),
+    ("md", rf"\b[Oo]n (?P<month>{_MONTH}) (?P<day>\d{{1,2}})\b(?!,? \d)"),
+    ("my", rf"\b(?:in |In )(?P<month>{_MONTH}),? (?P<year>{_YEAR}|this year|last year)\b"),
+    ("ahead", rf"\b(?:(?:over|in|during|for|within) (?:the )?(?:next|coming|following) |within (?:the next )?|in the next )(?P<n>{NUMBER}) (?P<unit>years?|decades?|months?)\b"),
+    ("ago", rf"\b(?P<n>{NUMBER}) (?P<unit>years?|decades?|months?) ago\b"),
+    ("past", rf"\b(?:over|in|during|for) the (?:past|last) (?P<n>{NUMBER}) (?P<unit>years?|decades?|months?)\b"),
+    ("year", rf"\b(?P<qual>[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Ff]rom|[Dd]uring|[Bb]efore|[Aa]fter|[Tt]hrough|late|early|mid-?|end of) (?P<year>{_YEAR})\b(?![-/]\d)"),
+    ("cjk_ahead", rf"未来(?P<n>{CJK_NUMBER})(?P<unit>年|个月)"),
+    ("cjk_year", rf"(?P<year>{_YEAR})年(?!\d{{1,2}}月)"),
+]  # fmt: skip
+# The patterns run as three families, each only on sentences that pass its cheap guard: a regex
+# alternation tried at every character is the main cost of fact extraction, and most sentences
+# hold no year, no month name and no period word.
+_FAMILIES = {
+    "year": ("mdy", "dmy", "iso", "cjk_ymd", "quarter", "my", "year", "cjk_year"),
+    "month": ("md", "my"),
+    "period": ("ahead", "ago", "past", "cjk_ahead"),
+}
+_GUARDS = {
+    "year": re.compile(r"(?:19[5-9]|20\d)\d"),
+    "month": re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? (?:\d|this|last)"),
+    "period": re.compile(r"[Yy]ears?\b|[Dd]ecades?\b|[Mm]onths?\b|年|个月"),
+}
+
+
+def _compile_family(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation whose group names are prefixed by pattern name ("mdy_year")."""
+    table = dict(_PATTERNS)
+    return re.compile(
+        "|".join(f"(?P<{n}>{table[n].replace('(?P<', f'(?P<{n}_')})" for n in names)
+    )
+
+
+_REGEXES = {family: _compile_family(names) for family, names in _FAMILIES.items()}
+_DATE = _REGEXES["year"]
+
+
+def dateline(text: str) -> date | None:
+    """The first full date near the top of an article (its dateline), to date relative phrases
+    ("in April this year") when the publication date is unknown."""
+    for m in _DATE.finditer(text[:400]):
+        if m.lastgroup in ("mdy", "dmy", "iso", "cjk_ymd"):
+            key, _ = _key(m.lastgroup, _parts(m, m.lastgroup), None)
+            if key is not None:
+                try:
+                    return date.fromisoformat(key)
+                except ValueError:
+                    continue
+    return None
+
+
+def _parts(m: re.Match[str], kind: str) -> dict[str, str]:
+    prefix = kind + "_"
+    return {k[len(prefix) :]: v for k, v in m.groupdict().items() if k.startswith(prefix) and v}
+
+
+def extract_dates(sentence: str, published: date | None) -> list[Fact]:
+    """Date and period facts of one sentence."""
+    facts: list[Fact] = []
+    seen: set[tuple[int, int]] = set()
+    for family, regex in _REGEXES.items():
+        if _GUARDS[family].search(sentence) is None:
+            continue
+        for m in regex.finditer(sentence):
+            if m.lastgroup is None or m.span() in seen:
+                continue
+            seen.add(m.span())
+            key, qualifier = _key(m.lastgroup, _parts(m, m.lastgroup), published)
+            if key is not None:
+                facts.append(
+                    Fact(kind="date", text=m.group(0), key=f"date:{key}", sentence=sentence,
+                         qualifier=qualifier)
+                )  # fmt: skip
+    return facts
+
+
+def _key(kind: str, p: dict[str, str], published: date | None) -> tuple[str | None, str | None]:
+    """The key body and qualifier of one match, or (None, None) when it cannot be dated."""
+    if kind in ("mdy", "dmy", "iso", "cjk_ymd", "md"):
+        year = int(p["year"]) if "year" in p else (published.year if published else None)
+        month = int(p["m"]) if "m" in p else _MONTHS.get(p.get("month", "").lower().rstrip("."))
+        if year is None or month is None:
+            return None, None
+        return (
+            f"{year}-{month:02d}-{int(p['day']):02d}" if "day" in p else f"{year}-{month:02d}"
+        ), None
+    if kind == "my":
+        year = _relative_year(p["year"], published)
+        month = _MONTHS.get(p["month"].lower().rstrip("."))
+        return (f"{year}-{month:02d}", None) if year and month else (None, None)
+    if kind == "quarter":
+        quarter = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}.get(
+            p["q"].lower(), 4
+        )
+        return f"{p['year']}-q{quarter}", None
+    if kind in ("ahead", "ago", "past", "cjk_ahead"):
+        return _period(kind, p)
+    qualifier = p.get("qual", "in").lower().rstrip("-")
+    return p["year"], (None if qualifier == "in" else qualifier)
+
+
+def _relative_year(text: str, published: date | None) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if published is None:
+        return None
+    return published.year - (1 if text == "last year" else 0)
+
+
+def _period(kind: str, p: dict[str, str]) -> tuple[str | None, str | None]:
+    n = parse_number(p["n"])
+    if n is None or n <= 0:
+        return None, None
+    unit = p["unit"]
+    direction = "next" if kind in ("ahead", "cjk_ahead") else kind
+    if unit.startswith("month") or unit == "个月":
+        return f"{direction}:{int(n)}m", None
+    years = n * _UNIT_YEARS.get(unit, 1)
+    return f"{direction}:{int(years)}y", None

@@ -1,0 +1,78 @@
+"""Named things found through the gazetteer (orgs, places, products, areas, known people), plus
+patterns for places and organisations the gazetteer lacks ("Yuhang district", "Zhejiang province",
+"Hupan Lab"-like "<Name> Lab/Institute/University").
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdwatch.facts.gazetteer import Gazetteer, Mention, default_id
+from rdwatch.models import Fact
+
+_PLACE_SUFFIX = re.compile(
+    r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) ([Dd]istrict|[Pp]rovince|[Cc]ounty|[Cc]ity)\b"
+)
+_ORG_SUFFIX = re.compile(
+    r"\b((?:[A-Z][A-Za-z&-]+ ){1,4}(?:Laboratory|Lab|Institute|University|Academy|Foundation"
+    r"|College|Centre|Center))\b"
+)
+# Capitalised words that start a sentence or a title rather than a name.
+_NOT_NAME_START = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "Its",
+        "Their",
+        "Our",
+        "Chinese",
+        "New",
+        "In",
+        "On",
+        "At",
+        "Of",
+        "And",
+        "For",
+    ]
+)
+
+
+def extract_entities(sentence: str, mentions: list[Mention]) -> list[Fact]:
+    """Facts for the gazetteer mentions of one sentence (text = canonical name)."""
+    return [
+        Fact(kind=m.entity.kind, text=m.entity.name, key=m.entity.key, sentence=sentence)
+        for m in mentions
+        if m.entity.kind != "ignore"
+    ]
+
+
+def extract_pattern_entities(
+    sentence: str, mentions: list[Mention], gazetteer: Gazetteer
+) -> list[Fact]:
+    """Places and organisations recognised by their suffix word, when the gazetteer has no alias."""
+    taken = [(m.start, m.end) for m in mentions]
+    facts = []
+    for m in _PLACE_SUFFIX.finditer(sentence):
+        name = m.group(1)
+        if name.split()[0] in _NOT_NAME_START or _overlaps(m.start(1), m.end(1), taken):
+            continue
+        known = gazetteer.lookup(name)
+        key = known.key if known else f"place:{default_id('place', name)}"
+        facts.append(
+            Fact(kind="place", text=known.name if known else name, key=key, sentence=sentence)
+        )
+    for m in _ORG_SUFFIX.finditer(sentence):
+        name = m.group(1)
+        if name.split()[0] in _NOT_NAME_START or _overlaps(m.start(1), m.end(1), taken):
+            continue
+        facts.append(
+            Fact(kind="org", text=name, key=f"org:{default_id('org', name)}", sentence=sentence)
+        )
+    return facts
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)

@@ -1,0 +1,235 @@
+"""The gazetteer: known entities, their aliases and the vocabulary the fact patterns rely on.
+
+A `Gazetteer` is built once from `config/gazetteer.yaml` and is immutable. Alias lookup runs as two
+prefix-factored regular expressions (one case-sensitive for aliases written with capitals, one
+case-insensitive for lower-case aliases such as "machine learning"), so scanning a 3 KB article costs
+two regex passes however many aliases there are. CJK aliases need no word boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rdwatch.errors import ConfigError
+
+# The sections of the YAML file that hold entities, and the fact kind each produces.
+ENTITY_SECTIONS: dict[str, str] = {
+    "watched": "org",
+    "units": "org",
+    "orgs": "org",
+    "people": "person",
+    "places": "place",
+    "products": "product",
+    "areas": "area",
+    "ignore": "ignore",  # matched to shadow shorter aliases, never reported
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One gazetteer entry; `key` is the fact key every alias resolves to."""
+
+    kind: str
+    name: str
+    id: str
+    aliases: tuple[str, ...] = ()
+    watched: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An alias found in a text: the entity and the character span."""
+
+    entity: Entity
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Entities with aliases, role titles and count nouns, plus the compiled alias matchers."""
+
+    entities: tuple[Entity, ...]
+    roles: Mapping[str, str] = field(default_factory=dict)
+    count_nouns: Mapping[str, str] = field(default_factory=dict)
+    _exact: Mapping[str, Entity] = field(default_factory=dict, repr=False, compare=False)
+    _folded: Mapping[str, Entity] = field(default_factory=dict, repr=False, compare=False)
+    _case_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _fold_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        entities: Iterable[Entity],
+        roles: Mapping[str, str] | None = None,
+        count_nouns: Mapping[str, str] | None = None,
+    ) -> Gazetteer:
+        """Index the aliases; a lower-case alias matches in any case, others exactly."""
+        ents = tuple(entities)
+        exact: dict[str, Entity] = {}
+        folded: dict[str, Entity] = {}
+        for ent in ents:
+            for alias in (ent.name, *ent.aliases):
+                if alias == alias.lower() and not _CJK.search(alias):
+                    folded.setdefault(alias, ent)
+                else:
+                    exact.setdefault(alias, ent)
+        return cls(
+            entities=ents,
+            roles=dict(roles or {}),
+            count_nouns=dict(count_nouns or {}),
+            _exact=exact,
+            _folded=folded,
+            _case_re=_compile(exact, 0),
+            _fold_re=_compile(folded, re.IGNORECASE),
+        )
+
+    @property
+    def watched(self) -> tuple[Entity, ...]:
+        return tuple(e for e in self.entities if e.watched)
+
+    def find(self, text: str) -> list[Mention]:
+        """All alias mentions, leftmost-longest, without overlaps."""
+        found: list[Mention] = []
+        for regex, table, fold in (
+            (self._case_re, self._exact, False),
+            (self._fold_re, self._folded, True),
+        ):
+            if regex is None:
+                continue
+            for m in regex.finditer(text):
+                surface = m.group(0)
+                ent = table.get(surface.lower() if fold else surface)
+                if ent is not None:
+                    found.append(Mention(ent, m.start(), m.end(), surface))
+        return _drop_overlaps(found)
+
+    def lookup(self, alias: str) -> Entity | None:
+        """The entity an alias names exactly (case-folded for lower-case aliases)."""
+        return self._exact.get(alias) or self._folded.get(alias.lower())
+
+
+def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Keep the longest mention where two overlap (e.g. "Alibaba Cloud" over "Alibaba")."""
+    mentions.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for m in mentions:
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept
+
+
+def _compile(aliases: Iterable[str], flags: int) -> re.Pattern[str] | None:
+    """One regex for many aliases, factored as a trie so matching stays linear in the text."""
+    words = sorted(set(aliases))
+    if not words:
+        return None
+    body = _trie_pattern(_make_trie(words))
+    # Latin aliases must not start or end inside a Latin word ("Ali" in "Alibaba"); CJK text has no
+    # word boundaries, so CJK letters around an alias are allowed. A trailing hyphen is allowed too
+    # ("Singapore-based", "Alibaba-backed").
+    return re.compile(rf"(?<![A-Za-z0-9_\-])(?:{body})(?![A-Za-z0-9_$])", flags)
+
+
+def _make_trie(words: Iterable[str]) -> dict[str, Any]:
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return trie
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    """Render a trie as a regex; alternatives are tried longest-first by construction."""
+    end = "" in node
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if end else body
+
+
+def load_gazetteer(path: Path) -> Gazetteer:
+    """Read and validate the gazetteer file; `ConfigError` names the file and the bad key."""
+    data = _read_yaml(path)
+    entities: list[Entity] = []
+    for section, kind in ENTITY_SECTIONS.items():
+        for index, item in enumerate(data.get(section) or []):
+            where = f"{path}: {section}[{index}]"
+            entities.append(_parse_entity(item, kind, section == "watched", where))
+    roles = _parse_synonyms(data.get("roles") or {}, f"{path}: roles")
+    nouns = _parse_synonyms(data.get("count_nouns") or {}, f"{path}: count_nouns")
+    unknown = set(data) - set(ENTITY_SECTIONS) - {"roles", "count_nouns"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r}")
+    return Gazetteer.build(entities, roles, nouns)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _parse_entity(item: Any, kind: str, watched: bool, where: str) -> Entity:
+    if isinstance(item, str):
+        item = {"name": item}
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
+        raise ConfigError(f"{where}.name: each entry needs a non-empty 'name'")
+    aliases = item.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+        raise ConfigError(f"{where}.aliases: expected a list of non-empty strings")
+    name = item["name"]
+    ident = item.get("id") or default_id(kind, name)
+    if not isinstance(ident, str):
+        raise ConfigError(f"{where}.id: expected a string")
+    return Entity(kind, name, ident, tuple(aliases), watched)
+
+
+def default_id(kind: str, name: str) -> str:
+    """Orgs and products get slugs (org:damo-academy); people, places and areas lower-case names."""
+    lowered = " ".join(name.lower().split())
+    if kind in ("org", "product"):
+        return re.sub(r"[^\w]+", "-", lowered).strip("-")
+    return lowered
+
+
+def _parse_synonyms(section: Any, where: str) -> dict[str, str]:
+    """`canonical: [variant, ...]` → {variant (lower-case): canonical}."""
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}: expected a mapping of canonical name to variants")
+    table: dict[str, str] = {}
+    for canonical, variants in section.items():
+        if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
+            raise ConfigError(f"{where}.{canonical}: expected a list of strings")
+        for variant in (str(canonical), *variants):
+            table[variant.lower()] = str(canonical)
+    return table
+
+
+def watched_entities(text: str, gazetteer: Gazetteer) -> tuple[str, ...]:
+    """Canonical names of the watched entities mentioned in `text`, in order of first mention."""
+    names: list[str] = []
+    for mention in gazetteer.find(text):
+        if mention.entity.watched and mention.entity.name not in names:
+            names.append(mention.entity.name)
+    return tuple(names)

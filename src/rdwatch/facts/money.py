@@ -1,0 +1,153 @@
+"""Money facts: amount, currency and USD value.
+
+Reads "$15 billion", "US$15B", "approximately US$2 billion", "RMB 100 billion dollars" (the prefix
+wins over a trailing "dollars"), "200 billion yuan", "$1-2 billion", "1000亿元", "200亿美元".
+A figure restated in a second currency — "1 million yuan (US$140,000)", "$254 million or 1.76
+billion yuan" — is one fact: `value`/`currency` as first stated, `usd` the stated US dollar figure
+when there is one (a reporter's conversion beats our yearly-average rate), else converted.
+The key uses the US dollar figure when the text states one, else the stated currency, so the same
+amount reported by two outlets merges whatever the rate table says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from rdwatch.facts.numbers import (
+    CJK_NUMBER,
+    CJK_SCALE,
+    NUMBER,
+    SCALE_WORDS,
+    format_key_number,
+    parse_amount,
+)
+from rdwatch.facts.qualifiers import qualifier_before
+from rdwatch.facts.rates import RateTable, currency_code
+from rdwatch.models import Fact
+
+_PREFIX = r"(?:US\$|U\.S\.\s?\$|HK\$|S\$|\$|€|¥|￥|(?:USD|RMB|CNY|HKD|EUR|SGD)\s?)"
+_SUFFIX = (
+    r"(?:(?:US|U\.S\.|Hong Kong|Singapore)\s+dollars?|dollars?|yuan|renminbi|euros?"
+    r"|RMB|CNY|USD|HKD|EUR|SGD)\b"
+)
+# A scale is a word ("billion", "bn") or a single letter glued to the number ("15B", "$3m").
+_SCALE = rf"(?:\s?{SCALE_WORDS}|(?<=\d)[bBmMkK]\b)"
+_AMOUNT = rf"(?P<num>{NUMBER})(?:\s?(?:-|to)\s?(?P<num2>{NUMBER}))?(?P<scale>{_SCALE})?"
+_EN_MONEY = (
+    rf"(?P<pre>{_PREFIX}){_AMOUNT}(?:\s(?P<suf1>{_SUFFIX}))?"
+    rf"|{_AMOUNT.replace('num', 'bnum').replace('scale', 'bscale')}\s?(?P<suf2>{_SUFFIX})"
+)
+_CJK_MONEY = (
+    rf"(?P<cpre>人民币|美元|港元|港币)?(?P<cnum>{CJK_NUMBER})\s?(?P<cscale>{CJK_SCALE})?\s?"
+    r"(?P<csuf>元人民币|美元|港元|港币|欧元|元)"
+)
+_MONEY = re.compile(rf"{_EN_MONEY}|{_CJK_MONEY}")
+# Cheap test that a sentence can hold money at all; most sentences cannot.
+_HINT = re.compile(
+    r"[$€¥￥元]|\b(?:yuan|dollars?|RMB|USD|CNY|HKD|EUR|SGD|renminbi|euros?)\b", re.IGNORECASE
+)
+# Joins a restatement: "X (Y)", "X or Y", "X, or Y", "X / Y".
+_JOINER = re.compile(r"\s*(?:\(|,?\s+or\s+(?:about\s+|around\s+)?|/\s*|（)")
+
+
+@dataclass(frozen=True)
+class Amount:
+    """One parsed money expression."""
+
+    start: int
+    end: int
+    value: float
+    currency: str
+    qualifier: str | None
+    upper: float | None = None
+
+
+def find_amounts(sentence: str) -> list[Amount]:
+    """Every money expression in a sentence, in order."""
+    if _HINT.search(sentence) is None:
+        return []
+    found = []
+    for m in _MONEY.finditer(sentence):
+        amount = _to_amount(m, qualifier_before(sentence, m.start()))
+        if amount is not None:
+            found.append(amount)
+    return found
+
+
+def _to_amount(m: re.Match[str], qualifier: str | None) -> Amount | None:
+    g = m.groupdict()
+    if g["cnum"] is not None:
+        return _cjk_amount(m, qualifier)
+    pre = g["pre"]
+    num, num2, scale = (g["num"], g["num2"], g["scale"]) if pre else (g["bnum"], None, g["bscale"])
+    if not pre and g.get("bnum2"):
+        num2 = g["bnum2"]
+    written = pre.strip() if pre else g["suf2"]
+    code = currency_code(written.replace(" ", "") if pre else written)
+    value = parse_amount(num, scale)
+    if code is None or value is None:
+        return None
+    upper = parse_amount(num2, scale) if num2 else None
+    return Amount(m.start(), m.end(), value, code, qualifier, upper)
+
+
+def _cjk_amount(m: re.Match[str], qualifier: str | None) -> Amount | None:
+    g = m.groupdict()
+    code = currency_code(g["cpre"] or g["csuf"])
+    if g["csuf"] == "美元":
+        code = "USD"
+    value = parse_amount(g["cnum"], g["cscale"])
+    if code is None or value is None:
+        return None
+    return Amount(m.start(), m.end(), value, code, qualifier)
+
+
+def extract_money(sentence: str, rates: RateTable, published: date | None) -> list[Fact]:
+    """Money facts of one sentence; a restated figure joins the amount it restates."""
+    amounts = find_amounts(sentence)
+    facts: list[Fact] = []
+    index = 0
+    while index < len(amounts):
+        first = amounts[index]
+        second = amounts[index + 1] if index + 1 < len(amounts) else None
+        if second is not None and _restates(sentence, first, second):
+            facts.append(_fact(sentence, first, second, rates, published))
+            index += 2
+        else:
+            facts.append(_fact(sentence, first, None, rates, published))
+            index += 1
+    return facts
+
+
+def _restates(sentence: str, first: Amount, second: Amount) -> bool:
+    """True when `second` follows `first` as "(…)", "or …" in another currency."""
+    gap = sentence[first.end : second.start]
+    return first.currency != second.currency and _JOINER.fullmatch(gap) is not None
+
+
+def _fact(
+    sentence: str, first: Amount, second: Amount | None, rates: RateTable, published: date | None
+) -> Fact:
+    end = second.end if second else first.end
+    if second is not None and sentence[end : end + 1] in ")）":
+        end += 1
+    stated_usd = next((a for a in (first, second) if a is not None and a.currency == "USD"), None)
+    usd = stated_usd.value if stated_usd else rates.to_usd(first.value, first.currency, published)
+    basis = stated_usd or first
+    key = f"money:{basis.currency.lower()}:{format_key_number(basis.value)}"
+    qualifier = first.qualifier
+    if first.upper is not None:
+        key += f"-{format_key_number(first.upper)}"
+        qualifier = f"range to {format_key_number(first.upper)}"
+    return Fact(
+        kind="money",
+        text=sentence[first.start : end].strip(),
+        key=key,
+        sentence=sentence,
+        value=first.value,
+        currency=first.currency,
+        usd=round(usd, 2) if usd is not None else None,
+        qualifier=qualifier,
+    )

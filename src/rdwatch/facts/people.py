@@ -1,0 +1,186 @@
+"""People with their role and organisation, found by three patterns around a capitalised name:
+
+- apposition:      "Jeff Zhang, chief technology officer of Alibaba" / "You Haiyan, chief talent
+                   officer at the academy" / "Zhang Yong, Alibaba Group Chairman and CEO"
+- title before:    "Alibaba's Chief Technology Officer Jeff Zhang" / "CFO Wu Wei" / "the Founder
+                   and Executive Chairman, Jack Ma"
+- speech verb:     "Liu Dingding feels", "Jack Ma said"
+Known people also come from the gazetteer (with Chinese names); a pattern hit for a known person
+resolves to the gazetteer key. Roles are normalised through the gazetteer's `roles` table
+("chief technology officer" → "CTO").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rdwatch.facts.gazetteer import Entity, Gazetteer, Mention, default_id
+from rdwatch.models import Fact
+
+NAME = r"(?:[A-Z][a-z']+(?:[ -][A-Z][a-z']+){1,2})"
+_HEAD = (
+    r"(?:[Oo]fficer|[Cc]hairman|[Cc]hairwoman|[Cc]hair|CEO|CTO|CFO|COO|CIO|CSO|[Pp]resident"
+    r"|[Ff]ounder|[Dd]irector|[Dd]ean|[Ss]cientist|[Pp]rofessor|[Hh]ead|[Ee]xecutive|[Mm]anager"
+    r"|[Pp]artner|[Ss]ecretary|[Mm]inister|[Ss]pokes(?:man|woman|person)|[Ll]ead|[Ee]ngineer)"
+)
+_MODIFIER = r"(?:[Cc]hief|[Vv]ice|[Ee]xecutive|[Ss]enior|[Dd]eputy|[Mm]anaging|[Gg]eneral|and|&|[A-Z][a-z]+|CEO|CTO|CFO)"
+_ROLE_BEFORE = re.compile(rf"(?P<role>(?:{_MODIFIER}\s+){{0,5}}{_HEAD})\s*,?\s+(?P<name>{NAME})\b")
+_APPOSITION = re.compile(
+    rf"(?P<name>{NAME}),\s+(?:the\s+|a\s+|an\s+)?(?P<role>[^,.;\"“”()]{{2,90}}?)(?=\s*(?:,|\.|;|$|\s+said|\s+says))"
+)
+_SPEECH = re.compile(
+    rf"(?P<name>{NAME})\s+(?:said|says|told|added|noted|feels|believes|explained|stated|wrote|"
+    r"announced|remarked|argued|predicted)\b"
+)
+# Two capitalised words, overlapping matches included ("Officer Wu", "Wu Wei").
+_NAME_PAIR = re.compile(r"(?=\b([A-Z][a-z']+[ -][A-Z][a-z']+))")
+_ROLE_WORD = re.compile(rf"\b{_HEAD}\b|\b(?:chief|co-founder|researcher|member)\b", re.IGNORECASE)
+_ORG_SPLIT = re.compile(r"\s+(?:of|at|for|with)\s+")
+_NOT_NAME = frozenset(
+    [
+        "The",
+        "According",
+        "Chief",
+        "Officer",
+        "Executive",
+        "Founder",
+        "Chairman",
+        "President",
+        "Director",
+        "And",
+        "In",
+        "On",
+        "At",
+        "Of",
+        "Speaking",
+        "Photo",
+        "Previously",
+        "Officials",
+        "This",
+        "That",
+        "Its",
+        "Since",
+        "When",
+        "While",
+    ]
+)
+
+
+def extract_people(
+    sentence: str,
+    mentions: Sequence[Mention],
+    gazetteer: Gazetteer,
+    context_orgs: Sequence[Entity],
+) -> list[Fact]:
+    """Person facts from the patterns (gazetteer-only mentions are handled in `entities`)."""
+    # Cheap guard: no plausible name, no person (most sentences name only orgs and places).
+    if not any(
+        _plausible_name(m.group(1), m.start(1), m.end(1), mentions)
+        for m in _NAME_PAIR.finditer(sentence)
+    ):
+        return []
+    facts: list[Fact] = []
+    for regex in (_APPOSITION, _ROLE_BEFORE, _SPEECH):
+        for m in regex.finditer(sentence):
+            name = m.group("name")
+            if not _plausible_name(name, m.start("name"), m.end("name"), mentions):
+                continue
+            role_text = m.groupdict().get("role")
+            fact = _person(sentence, name, role_text, m.start(), mentions, gazetteer, context_orgs)
+            if fact is not None:
+                facts.append(fact)
+    return facts
+
+
+def _plausible_name(name: str, start: int, end: int, mentions: Sequence[Mention]) -> bool:
+    """Not a sentence-opening word pair and not overlapping an org/place/product alias."""
+    if any(part in _NOT_NAME for part in name.replace("-", " ").split()):
+        return False
+    return not any(m.start < end and start < m.end and m.entity.kind != "person" for m in mentions)
+
+
+def _person(
+    sentence: str,
+    name: str,
+    role_text: str | None,
+    match_start: int,
+    mentions: Sequence[Mention],
+    gazetteer: Gazetteer,
+    context_orgs: Sequence[Entity],
+) -> Fact | None:
+    known = gazetteer.lookup(name)
+    if known is not None and known.kind != "person":
+        return None
+    role, org = None, None
+    if role_text is not None:
+        # An apposition that is not a job title ("Beijing, capital of …") is not a person.
+        if not _ROLE_WORD.search(role_text) or len(role_text.split()) > 10:
+            return None
+        role, org = split_role(role_text, gazetteer, context_orgs)
+        org = org or _org_before(sentence, match_start, mentions) or _watched_before(match_start, mentions)
+    key = known.key if known else f"person:{default_id('person', name)}"
+    text = known.name if known else name
+    return Fact(kind="person", text=text, key=key, sentence=sentence, role=role, org=org)
+
+
+def split_role(
+    role_text: str, gazetteer: Gazetteer, context_orgs: Sequence[Entity]
+) -> tuple[str | None, str | None]:
+    """'chief technology officer of Alibaba' → ('CTO', 'Alibaba Group')."""
+    parts = _ORG_SPLIT.split(role_text, maxsplit=1)
+    title, org = parts[0], None
+    if len(parts) == 2:
+        org = resolve_org(parts[1], gazetteer, context_orgs)
+    # A leading organisation name: "Alibaba Group Chairman and CEO", "Alibaba's CTO".
+    for mention in gazetteer.find(title):
+        if mention.start == 0 and mention.entity.kind == "org":
+            org = org or mention.entity.name
+            title = re.sub(r"^'s\b", "", title[mention.end :]).strip()
+    return (normalise_role(title, gazetteer) or None), org
+
+
+def resolve_org(text: str, gazetteer: Gazetteer, context_orgs: Sequence[Entity]) -> str | None:
+    """An org named in a role ('Alibaba', 'the academy' → the academy mentioned last)."""
+    for mention in gazetteer.find(text):
+        if mention.entity.kind == "org":
+            return mention.entity.name
+    noun = re.match(
+        r"the\s+(academy|company|group|institute|lab|laboratory|firm|university)\b", text, re.I
+    )
+    if noun is None:
+        return None
+    word = noun.group(1).lower()
+    for ent in reversed(context_orgs):
+        if word in ent.name.lower() or (word in ("company", "group", "firm") and ent.watched):
+            return ent.name
+    return None
+
+
+def _org_before(sentence: str, start: int, mentions: Sequence[Mention]) -> str | None:
+    """The org named right before a title ("Alibaba's Chief Technology Officer …")."""
+    for mention in reversed(mentions):
+        if mention.entity.kind == "org" and mention.end <= start and start - mention.end <= 4:
+            return mention.entity.name
+    return None
+
+
+def _watched_before(start: int, mentions: Sequence[Mention]) -> str | None:
+    """A title with no organisation of its own belongs to the watched org the sentence is about
+    ("Alibaba will …, says the Founder and Executive Chairman, Jack Ma")."""
+    for mention in reversed(mentions):
+        if mention.entity.watched and mention.end <= start:
+            return mention.entity.name
+    return None
+
+
+def normalise_role(title: str, gazetteer: Gazetteer) -> str:
+    """'chairman and chief executive officer' → 'Chairman and CEO'; unknown words title-cased."""
+    parts = re.split(r"\s+(?:and|&)\s+", title.strip(" ,"))
+    out = []
+    for part in parts:
+        lowered = " ".join(part.lower().split())
+        out.append(
+            gazetteer.roles.get(lowered) or " ".join(w[:1].upper() + w[1:] for w in lowered.split())
+        )
+    return " and ".join(p for p in out if p)

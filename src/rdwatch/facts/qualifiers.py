@@ -1,0 +1,43 @@
+"""Hedges in front of a figure ("more than 100 researchers", "approximately US$2 billion").
+
+The qualifier is kept on the fact but not in its key: "more than 100 researchers" and "100
+researchers" are the same fact told with different care.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Surface forms → the normalised qualifier stored on the fact.
+QUALIFIERS: dict[str, str] = {
+    "more than": "more than", "over": "more than", "above": "more than", "in excess of": "more than",
+    "upwards of": "more than", "exceeding": "more than", "超过": "more than", "逾": "more than",
+    "超": "more than",
+    "approximately": "about", "about": "about", "around": "about", "roughly": "about",
+    "some": "about", "an estimated": "about", "约": "about",
+    "nearly": "nearly", "almost": "nearly", "close to": "nearly", "近": "nearly",
+    "up to": "up to", "as many as": "up to", "as much as": "up to",
+    "at least": "at least", "less than": "less than", "fewer than": "less than",
+    "under": "less than",
+}  # fmt: skip
+
+QUALIFIER = (
+    "(?i:" + "|".join(sorted((q for q in QUALIFIERS if q.isascii()), key=len, reverse=True)) + ")"
+)
+
+
+def normalise_qualifier(text: str | None) -> str | None:
+    """The stored form of a qualifier as written, or None."""
+    if not text:
+        return None
+    return QUALIFIERS.get(" ".join(text.lower().split()))
+
+_BEFORE = re.compile(rf"(?:^|(?<=\W))({QUALIFIER}|超过|逾|约|近|超)\s*$")
+
+
+def qualifier_before(text: str, start: int) -> str | None:
+    """The qualifier ending right before `start`. Looked up backwards from a number rather than as
+    an optional prefix of the number patterns, which would make the regex engine try it at
+    every character of the text."""
+    m = _BEFORE.search(text, max(0, start - 24), start)
+    return normalise_qualifier(m.group(1)) if m else None

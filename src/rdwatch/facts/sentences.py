@@ -1,0 +1,122 @@
+"""Text preparation for fact extraction: typography, boilerplate trailers, paragraphs, sentences.
+
+Sentences are split on . ! ? followed by space and a capital (English) and after 。！？ (Chinese),
+never after common abbreviations (U.S., Ltd., Dr.) or inside decimals (1.76). Newlines always end a
+sentence because headlines, captions and bullets carry no final stop.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Curly quotes become straight ones so every pattern needs only one spelling; lengths stay equal.
+_TYPOGRAPHY = str.maketrans(
+    {"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " ", "–": "-", "—": "-"}
+)
+
+# Lines at which page furniture starts (share bars, comment widgets, author bios). Everything after
+# the first such line is not article text; trafilatura drops it for fetched pages, but stored and
+# pasted texts (like the archive) still carry it.
+_TRAILER = re.compile(
+    r"^\s*(?:Share this article|Leave a Comment|Leave a Reply|comments powered by|Related Articles?"
+    r"|About the author|About [A-Z][a-z]+ [A-Z][a-z]+\s*$|Must Read\s*$|More from [A-Z]+\s*$|Copyright ©|©)",
+    re.MULTILINE,
+)
+
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "dept",
+        "gov",
+        "gen",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "approx",
+        "est",
+        "fig",
+    ]
+)
+_BOUNDARY = re.compile(r"[.!?][\"'”)\]]*\s+(?=[\"'“(\[]*[A-Z0-9\u3400-\u9fff])|[。！？][\"'”」』]*")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence and the paragraph (line) it belongs to."""
+
+    text: str
+    paragraph: int
+
+
+def prepare_text(text: str) -> str:
+    """Straight quotes, no page furniture after the article body."""
+    text = text.translate(_TYPOGRAPHY)
+    trailer = _TRAILER.search(text)
+    return text[: trailer.start()] if trailer else text
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Non-empty lines, whitespace collapsed."""
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of one paragraph (English and Chinese punctuation)."""
+    sentences: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(paragraph):
+        if m.group(0)[0] == "." and _is_abbreviation(paragraph, m.start()):
+            continue
+        piece = paragraph[start : m.end()].strip()
+        if piece:
+            sentences.append(piece)
+        start = m.end()
+    tail = paragraph[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the word ending at `dot` is an abbreviation or a single initial ("J.")."""
+    word = re.search(r"[\w.]*$", text[:dot])
+    token = word.group(0).lower() if word else ""
+    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+def sentences_of(text: str) -> list[Sentence]:
+    """All sentences of a prepared text, with their paragraph index."""
+    return [
+        Sentence(sentence, index)
+        for index, paragraph in enumerate(split_paragraphs(text))
+        for sentence in split_sentences(paragraph)
+    ]

@@ -1,0 +1,220 @@
+"""Domain objects passed between the pipeline stages.
+
+What a source said (`FeedItem`), what rdwatch made of it (`Article`, `Fact`, `DedupDecision`,
+`Notability`) and what is stored (`StoredArticle`, `StoryView`) are kept apart. All are frozen;
+datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ArticleStatus(StrEnum):
+    ARCHIVE = "archive"
+    NEW = "new"
+    DUPLICATE = "duplicate"
+    SAME_STORY = "same_story"
+
+
+class DedupTier(StrEnum):
+    SEEN = "seen"
+    EXACT = "exact"
+    NEAR = "near"
+    SAME_STORY = "same_story"
+    NEW = "new"
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry as a feed or listing page announced it."""
+
+    source: str
+    url: str
+    title: str = ""
+    guid: str | None = None
+    summary: str = ""
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What rdwatch remembers about a source between polls (validators and health)."""
+
+    name: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    next_poll_at: datetime | None = None
+    consecutive_failures: int = 0
+    gone: bool = False
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """An article page as downloaded: final URL after redirects and the decoded HTML."""
+
+    url: str
+    final_url: str
+    html: str
+    status_code: int = 200
+
+
+@dataclass(frozen=True)
+class SourceFetch:
+    """The outcome of polling one source: items, or the reason it failed."""
+
+    source: str
+    url: str
+    items: tuple[FeedItem, ...] = ()
+    error: str | None = None
+    status_code: int | None = None
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    warning: str | None = None
+    retry_after_s: float | None = None
+    gone: bool = False
+    elapsed_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A piece of coverage with its main text, ready for dedup and fact extraction."""
+
+    url: str
+    title: str
+    text: str
+    source: str
+    published: date | None = None
+    guid: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One typed fact and the sentence it came from.
+
+    `kind` is one of money, count, person, org, place, product, area, date, quote. `key` is the
+    normalised identity used to merge the same fact across articles and to compare with the archive.
+    """
+
+    kind: str
+    text: str
+    key: str
+    sentence: str = ""
+    value: float | None = None
+    currency: str | None = None
+    usd: float | None = None
+    unit: str | None = None
+    role: str | None = None
+    org: str | None = None
+    speaker: str | None = None
+    qualifier: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The export shape (design §4.3): kind and text always, other fields when set."""
+        record: dict[str, Any] = {"kind": self.kind, "text": self.text}
+        for name in ("value", "currency", "usd", "unit", "role", "org", "speaker", "qualifier"):
+            item = getattr(self, name)
+            if item is not None:
+                record[name] = item
+        return record
+
+
+@dataclass(frozen=True)
+class DedupDecision:
+    """Where an article stands relative to what is stored, and why."""
+
+    status: ArticleStatus
+    tier: DedupTier
+    reason: str
+    matched_article_id: int | None = None
+    matched_url: str | None = None
+    story_id: int | None = None
+    similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One notability rule's contribution."""
+
+    rule: str
+    weight: float
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.rule} (+{self.weight:.2f}): {self.detail}"
+
+
+@dataclass(frozen=True)
+class Notability:
+    score: float
+    notable: bool
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    article_id: int
+    url: str
+    title: str
+    source: str
+    status: ArticleStatus
+    published: date | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """A story as stored: its articles, merged facts and notability."""
+
+    id: int
+    title: str
+    first_seen: datetime
+    is_archive: bool
+    notable: bool
+    score: float
+    reasons: tuple[str, ...]
+    articles: tuple[StoryArticle, ...] = ()
+    facts: tuple[Fact, ...] = ()
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(sorted({a.source for a in self.articles}))
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    """A rendered alert for one channel."""
+
+    story_id: int
+    title: str
+    body: str
+    body_format: str  # "markdown" | "html" | "text"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What one watch run did; printed by the CLI and published as a Prefect artifact."""
+
+    started_at: datetime
+    finished_at: datetime
+    sources_ok: tuple[str, ...] = ()
+    sources_failed: tuple[tuple[str, str, str], ...] = ()  # (name, url, reason)
+    items_seen: int = 0
+    items_skipped_seen: int = 0
+    articles_new: int = 0
+    by_tier: dict[str, int] = field(default_factory=dict)
+    new_story_ids: tuple[int, ...] = ()
+    alerts_sent: int = 0
+    alerts_failed: tuple[tuple[int, str, str], ...] = ()  # (story id, channel, error)
+    extract_failures: tuple[tuple[str, str], ...] = ()  # (url, reason)

@@ -1,0 +1,155 @@
+"""Notability: should this story be alerted, and why?
+
+A score is the sum of named, weighted rules; each contributing rule becomes a `Reason` so the alert
+can say why it fired. A story must mention a watched entity at all to be notable: rdwatch follows
+Alibaba and DAMO Academy R&D, not every article its sources carry. Novelty compares the story's
+facts with the archive's: facts the archive already holds do not make a story new.
+Pure functions; the pipeline supplies the story's facts, outlets and the archive's fact keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from rdwatch.config import NotabilityConfig
+from rdwatch.models import Fact, Notability, Reason
+
+# Default rule weights; `notability.weights` in config overrides any of them. Chosen so that a
+# watched entity in the headline plus one announcement verb and one new significant fact reach the
+# default threshold of 0.5, while a passing mention of Alibaba with no new facts does not.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "watched_entity_in_title": 0.25,
+    "watched_entity_in_lead": 0.15,
+    "announcement_verb": 0.2,
+    "significant_money": 0.2,
+    "significant_count": 0.1,
+    "several_outlets": 0.1,
+    "source_weight": 0.1,
+    "new_facts": 0.2,
+}
+ANNOUNCEMENT_VERBS = (
+    "launch", "invest", "establish", "unveil", "appoint", "acquire", "announce", "open",
+    "found", "set up", "sets up", "release", "introduce", "debut", "recruit", "hire", "build",
+    "partner", "expand", "name", "start", "kick off", "kicks off", "plan", "commit", "pledge",
+    "成立", "发布", "推出", "投资", "宣布", "任命", "收购",
+)  # fmt: skip
+_VERB_PATTERN = re.compile(
+    r"(?<![\w])(" + "|".join(re.escape(v) for v in ANNOUNCEMENT_VERBS) + r")",
+    re.IGNORECASE,
+)
+# Fact kinds whose novelty matters: a new amount, headcount, product, person or unit is news;
+# a new place name or research area alone is not.
+NOVEL_KINDS = frozenset({"money", "count", "product", "person", "org"})
+LEAD_SENTENCES_CHARS = 400
+
+
+@dataclass(frozen=True)
+class StoryEvidence:
+    """What notability looks at for one story."""
+
+    title: str
+    lead: str
+    facts: Sequence[Fact]
+    watched_in_title: Sequence[str]
+    watched_in_lead: Sequence[str]
+    outlets: Collection[str]
+    source_weight: float = 1.0
+
+
+def score_story(
+    evidence: StoryEvidence, archive_fact_keys: Collection[str], settings: NotabilityConfig
+) -> Notability:
+    weights = {**DEFAULT_WEIGHTS, **settings.weights}
+    if not evidence.watched_in_title and not evidence.watched_in_lead:
+        reason = Reason("no_watched_entity", 0.0, "no watched entity in the title or lead")
+        return Notability(score=0.0, notable=False, reasons=(reason,))
+    reasons = [
+        r
+        for r in (
+            _watched_entity(evidence, weights),
+            _announcement(evidence, weights),
+            _money(evidence.facts, settings, weights),
+            _count(evidence.facts, settings, weights),
+            _outlets(evidence.outlets, weights),
+            _source_weight(evidence.source_weight, weights),
+            _novelty(evidence.facts, archive_fact_keys, weights),
+        )
+        if r is not None
+    ]
+    score = round(sum(r.weight for r in reasons), 4)
+    return Notability(score=score, notable=score >= settings.threshold, reasons=tuple(reasons))
+
+
+def _watched_entity(evidence: StoryEvidence, weights: dict[str, float]) -> Reason | None:
+    if evidence.watched_in_title:
+        names = ", ".join(evidence.watched_in_title)
+        return Reason("watched_entity_in_title", weights["watched_entity_in_title"], names)
+    names = ", ".join(evidence.watched_in_lead)
+    return Reason("watched_entity_in_lead", weights["watched_entity_in_lead"], names)
+
+
+def _announcement(evidence: StoryEvidence, weights: dict[str, float]) -> Reason | None:
+    match = _VERB_PATTERN.search(evidence.title) or _VERB_PATTERN.search(
+        evidence.lead[:LEAD_SENTENCES_CHARS]
+    )
+    if match is None:
+        return None
+    return Reason("announcement_verb", weights["announcement_verb"], f"“{match.group(0)}”")
+
+
+def _money(
+    facts: Sequence[Fact], settings: NotabilityConfig, weights: dict[str, float]
+) -> Reason | None:
+    amounts = [
+        f for f in facts if f.kind == "money" and (f.usd or 0) >= settings.money_usd_threshold
+    ]
+    if not amounts:
+        return None
+    largest = max(amounts, key=lambda f: f.usd or 0)
+    return Reason(
+        "significant_money",
+        weights["significant_money"],
+        f"{largest.text} ≈ US${(largest.usd or 0):,.0f}",
+    )
+
+
+def _count(
+    facts: Sequence[Fact], settings: NotabilityConfig, weights: dict[str, float]
+) -> Reason | None:
+    counts = [f for f in facts if f.kind == "count" and (f.value or 0) >= settings.count_threshold]
+    if not counts:
+        return None
+    return Reason("significant_count", weights["significant_count"], counts[0].text)
+
+
+def _outlets(outlets: Collection[str], weights: dict[str, float]) -> Reason | None:
+    if len(outlets) < 2:
+        return None
+    weight = weights["several_outlets"] * min(len(outlets) - 1, 2)
+    return Reason("several_outlets", weight, f"covered by {len(outlets)} outlets")
+
+
+def _source_weight(source_weight: float, weights: dict[str, float]) -> Reason | None:
+    if source_weight == 1.0:
+        return None
+    weight = round(weights["source_weight"] * (source_weight - 1.0), 4)
+    return Reason("source_weight", weight, f"source weight {source_weight:g}")
+
+
+def _novelty(
+    facts: Sequence[Fact], archive_fact_keys: Collection[str], weights: dict[str, float]
+) -> Reason | None:
+    novel = [f for f in facts if f.kind in NOVEL_KINDS and f.key not in archive_fact_keys]
+    if not novel:
+        return None
+    shown = "; ".join(f.text for f in novel[:3])
+    return Reason(
+        "new_facts", weights["new_facts"], f"{len(novel)} fact(s) not in the archive: {shown}"
+    )
+
+
+def lead_of(text: str) -> str:
+    """The opening of an article: where announcements put the news."""
+    return text[:LEAD_SENTENCES_CHARS]

@@ -1,0 +1,154 @@
+"""Alert channels: each configured apprise URL is its own channel with its own outbox rows.
+
+`Apprise.notify()` returns one boolean for all its URLs, so every channel gets its own Apprise
+object (design §1.6). With no channel configured, alerts go to the console channel, which prints
+them and appends them to `data/alerts.jsonl`. Channel ids never contain the URL: URLs hold secrets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import apprise
+
+from rdwatch.config import AlertsConfig, ChannelConfig
+from rdwatch.errors import NotifyError
+from rdwatch.models import AlertMessage
+
+log = logging.getLogger(__name__)
+CONSOLE_CHANNEL = "console"
+_EMAIL_SCHEMES = ("mailto", "mailtos")
+_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<rest>[^\s'\"<>]+)", re.IGNORECASE)
+_USERINFO_PASSWORD = re.compile(r"^(?P<user>[^/@:]*):[^/@]*@")
+# Schemes whose URLs are addresses, not credentials: only a password in them is hidden.
+_ADDRESS_SCHEMES = {"http", "https", "archive", "file", "sqlite"}
+
+
+def redact(text: str) -> str:
+    """Hide secrets in URLs: apprise URLs entirely after `scheme://`, passwords elsewhere."""
+    return _URL.sub(_redact_url, text)
+
+
+def _redact_url(match: re.Match[str]) -> str:
+    scheme, rest = match.group("scheme"), match.group("rest")
+    base = scheme.lower().split("+", 1)[0]
+    if base in _ADDRESS_SCHEMES or base in ("postgresql", "postgres", "mysql"):
+        return f"{scheme}://" + _USERINFO_PASSWORD.sub(r"\g<user>:***@", rest)
+    return f"{scheme}://***"
+
+
+class Sender(Protocol):
+    """Anything that can deliver one rendered alert; raises NotifyError on failure."""
+
+    channel_id: str
+    body_format: str
+    min_score: float | None
+
+    def send(self, message: AlertMessage) -> None: ...
+
+
+@dataclass
+class AppriseSender:
+    """One apprise URL."""
+
+    channel_id: str
+    body_format: str
+    url: str
+    tags: tuple[str, ...] = ()
+    min_score: float | None = None
+
+    def send(self, message: AlertMessage) -> None:
+        notifier = apprise.Apprise()
+        if not notifier.add(self.url):
+            raise NotifyError(f"channel {self.channel_id}: apprise does not accept this URL")
+        with apprise.LogCapture(level=logging.WARNING) as captured:
+            ok = notifier.notify(
+                title=message.title,
+                body=message.body,
+                body_format=_APPRISE_FORMATS[message.body_format],
+            )
+        if not ok:
+            detail = redact(" ".join(captured.getvalue().split()))[-300:] or "delivery failed"
+            raise NotifyError(f"channel {self.channel_id}: {detail}")
+
+
+@dataclass
+class ConsoleSender:
+    """Prints alerts and appends them to a JSON-lines file."""
+
+    alerts_file: Path
+    channel_id: str = CONSOLE_CHANNEL
+    body_format: str = "text"
+    min_score: float | None = None
+
+    def send(self, message: AlertMessage) -> None:
+        try:
+            self.alerts_file.parent.mkdir(parents=True, exist_ok=True)
+            record = {"story_id": message.story_id, "title": message.title, "body": message.body}
+            with self.alerts_file.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            reason = f"cannot write {self.alerts_file}: {exc.strerror}"
+            raise NotifyError(f"console channel: {reason}") from exc
+        print(f"\n=== ALERT: {message.title}\n{message.body}\n", flush=True)
+
+
+_APPRISE_FORMATS = {
+    "markdown": apprise.NotifyFormat.MARKDOWN,
+    "html": apprise.NotifyFormat.HTML,
+    "text": apprise.NotifyFormat.TEXT,
+}
+
+
+def channel_id(channel: ChannelConfig) -> str:
+    """A stable, secret-free id: the configured name, else scheme + a hash of the URL."""
+    if channel.name:
+        return channel.name
+    scheme = channel.url.split("://", 1)[0].lower() if "://" in channel.url else "url"
+    digest = hashlib.sha256(channel.url.encode("utf-8")).hexdigest()[:10]
+    return f"{scheme}-{digest}"
+
+
+def default_format(url: str) -> str:
+    scheme = url.split("://", 1)[0].lower()
+    return "html" if scheme in _EMAIL_SCHEMES else "markdown"
+
+
+def build_senders(settings: AlertsConfig, data_dir: Path) -> list[Sender]:
+    """One sender per configured channel; the console sender when none is configured."""
+    channels = list(settings.channels) + _apprise_file_channels(settings)
+    if not channels:
+        return [ConsoleSender(alerts_file=data_dir / "alerts.jsonl")]
+    senders: list[Sender] = []
+    for channel in channels:
+        if not apprise.Apprise().add(channel.url):
+            raise NotifyError(f"alerts.channels: {redact(channel.url)} is not a valid apprise URL")
+        senders.append(
+            AppriseSender(
+                channel_id=channel_id(channel),
+                body_format=channel.format or default_format(channel.url),
+                url=channel.url,
+                tags=tuple(channel.tags),
+                min_score=channel.min_score,
+            )
+        )
+    return senders
+
+
+def _apprise_file_channels(settings: AlertsConfig) -> list[ChannelConfig]:
+    if settings.apprise_config is None:
+        return []
+    config = apprise.AppriseConfig()
+    if not config.add(str(settings.apprise_config)):
+        raise NotifyError(f"alerts.apprise_config: cannot read {settings.apprise_config}")
+    channels = []
+    for server in config.servers():
+        url = server.url(privacy=False)
+        channels.append(ChannelConfig(url=url, tags=sorted(server.tags)))
+    return channels

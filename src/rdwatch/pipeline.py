@@ -1,0 +1,407 @@
+"""The watch pipeline without Prefect: fetch → extract → dedup → facts → notability → outbox.
+
+Each stage function here is what a Prefect task calls (flows/watch.py); `run_once` chains them
+for tests, benchmarks and `rdwatch run --no-prefect`. Ingesting one article is one transaction
+under the ingest lock: the dedup decision, the article, its facts and LSH bands, the story's new
+score and its outbox rows are committed together, so a killed run leaves nothing half-stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from rdwatch import dedup, fetch
+from rdwatch.archive import read_archive_folder
+from rdwatch.config import Config, DedupConfig, SourceConfig
+from rdwatch.errors import ExtractError, FetchError
+from rdwatch.extract import article_from_item, extract_article
+from rdwatch.facts import (
+    Gazetteer,
+    RateTable,
+    extract_facts,
+    load_gazetteer,
+    load_rates,
+    watched_entities,
+)
+from rdwatch.models import (
+    Article,
+    ArticleStatus,
+    DedupDecision,
+    DedupTier,
+    Fact,
+    FeedItem,
+    FetchedPage,
+    Notability,
+    RunSummary,
+    SourceFetch,
+    SourceState,
+)
+from rdwatch.notability import StoryEvidence, lead_of, score_story
+from rdwatch.notify import DeliveryReport, Sender, build_senders, deliver_outbox
+from rdwatch.store import Database
+from rdwatch.store import articles as article_store
+from rdwatch.store import outbox as outbox_store
+from rdwatch.store import sources as source_store
+from rdwatch.store.locks import lock_ingest
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Pipeline:
+    """Everything a run needs, built once per run from the config."""
+
+    config: Config
+    db: Database
+    gazetteer: Gazetteer
+    rates: RateTable
+    senders: list[Sender]
+    clock: Clock = utc_now
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    url: str
+    decision: DedupDecision
+    article_id: int | None
+    story_id: int | None
+    notability: Notability | None = None
+    alerts_queued: int = 0
+
+
+@dataclass
+class BatchResult:
+    items_seen: int = 0
+    items_skipped_seen: int = 0
+    ingested: list[IngestResult] = field(default_factory=list)
+    extract_failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def by_tier(self) -> dict[str, int]:
+        tiers = Counter(r.decision.tier.value for r in self.ingested)
+        tiers[DedupTier.SEEN.value] += self.items_skipped_seen
+        return dict(tiers)
+
+    @property
+    def new_story_ids(self) -> list[int]:
+        return [
+            r.story_id
+            for r in self.ingested
+            if r.decision.status == ArticleStatus.NEW and r.story_id is not None
+        ]
+
+
+def open_pipeline(config: Config, *, clock: Clock = utc_now) -> Pipeline:
+    """Open (and migrate) the database, load facts resources, sync sources, import the archive."""
+    db = Database(config.database_url)
+    pipeline = Pipeline(
+        config=config,
+        db=db,
+        gazetteer=load_gazetteer(config.facts.gazetteer),
+        rates=load_rates(config.facts.rates),
+        senders=build_senders(config.alerts, config.data_dir),
+        clock=clock,
+    )
+    with db.session() as session:
+        source_store.sync_sources(session, config.sources)
+    if config.archive is not None:
+        import_archive(pipeline, config.archive)
+    return pipeline
+
+
+def import_archive(pipeline: Pipeline, folder: Path) -> list[IngestResult]:
+    """Store every archive article not stored yet (importing twice changes nothing)."""
+    articles = read_archive_folder(folder)
+    with pipeline.db.session() as session:
+        known = article_store.known_urls(session, (a.url for a in articles))
+    results = [ingest(pipeline, a, archive=True) for a in articles if a.url not in known]
+    if results:
+        log.info("imported %d archive article(s) from %s", len(results), folder)
+    return results
+
+
+# --- fetch ---
+
+
+def fetch_sources(pipeline: Pipeline, sources: Sequence[SourceConfig]) -> list[SourceFetch]:
+    """Poll the given sources concurrently and record each one's health."""
+    with pipeline.db.session() as session:
+        states = source_store.load_source_states(session)
+    results = asyncio.run(_fetch_sources(pipeline, sources, states))
+    now = pipeline.clock()
+    with pipeline.db.session() as session:
+        for result in results:
+            source_store.record_fetch(session, result, now)
+    for result in results:
+        if not result.ok:
+            log.warning("source %s failed: %s", result.source, result.error)
+    return results
+
+
+async def _fetch_sources(
+    pipeline: Pipeline, sources: Sequence[SourceConfig], states: dict[str, SourceState]
+) -> list[SourceFetch]:
+    settings = pipeline.config.fetch
+    async with fetch.build_client(settings) as client:
+        return await fetch.fetch_sources(
+            sources, settings, states, client=client, now=pipeline.clock()
+        )
+
+
+# --- process ---
+
+
+def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> BatchResult:
+    """Extract, deduplicate, extract facts, score and store every new item of the fetches."""
+    result = BatchResult()
+    items = _new_items(pipeline, [f for f in fetches if f.ok], result)
+    articles = asyncio.run(_extract_all(pipeline, items, result))
+    now = pipeline.clock()
+    for article in articles:
+        ingested = ingest(pipeline, article)
+        result.ingested.append(ingested)
+        if ingested.decision.tier == DedupTier.SEEN:
+            result.items_skipped_seen += 1
+        elif ingested.article_id is not None:
+            with pipeline.db.session() as session:
+                source_store.record_new_items(session, article.source, now)
+    result.ingested = [r for r in result.ingested if r.decision.tier != DedupTier.SEEN]
+    return result
+
+
+def _new_items(
+    pipeline: Pipeline, fetches: list[SourceFetch], result: BatchResult
+) -> list[FeedItem]:
+    """Items whose URL and guid are not stored yet, first occurrence only ("seen" tier)."""
+    unique: dict[str, FeedItem] = {}
+    for item in (i for f in fetches for i in f.items):
+        result.items_seen += 1
+        unique.setdefault(item.url, item)
+    with pipeline.db.session() as session:
+        urls = article_store.known_urls(session, unique)
+        guids = article_store.known_guids(session, (i.guid for i in unique.values() if i.guid))
+    fresh = [i for i in unique.values() if i.url not in urls and not (i.guid and i.guid in guids)]
+    result.items_skipped_seen += result.items_seen - len(fresh)
+    return fresh
+
+
+async def _extract_all(
+    pipeline: Pipeline, items: list[FeedItem], result: BatchResult
+) -> list[Article]:
+    settings = pipeline.config.fetch
+    follow = [i for i in items if _follows_links(pipeline.config, i.source)]
+    pages: dict[str, FetchedPage | FetchError] = {}
+    if follow:
+        async with fetch.build_client(settings) as client:
+            pages = dict(await fetch.fetch_pages([i.url for i in follow], settings, client=client))
+    articles = []
+    for item in items:
+        try:
+            articles.append(_article_for(item, pages.get(item.url)))
+        except (ExtractError, FetchError) as exc:
+            result.extract_failures.append((item.url, str(exc)))
+            log.warning("no article for %s: %s", item.url, exc)
+    return articles
+
+
+def _follows_links(config: Config, source_name: str) -> bool:
+    source = next((s for s in config.sources if s.name == source_name), None)
+    if source is not None and source.follow_links is not None:
+        return source.follow_links
+    return config.fetch.follow_links
+
+
+def _article_for(item: FeedItem, page: FetchedPage | FetchError | None) -> Article:
+    if page is None:
+        return article_from_item(item)
+    if isinstance(page, FetchError):
+        log.info("page %s not fetched (%s); using the feed entry", item.url, page.reason)
+        return article_from_item(item)
+    url = fetch.canonical_url(page.final_url, page.html)
+    return extract_article(page.html, item=item, url=url)
+
+
+# --- ingest ---
+
+
+def ingest(pipeline: Pipeline, article: Article, *, archive: bool = False) -> IngestResult:
+    """Decide, store and score one article in one transaction under the ingest lock."""
+    settings = pipeline.config.dedup
+    text_hash = dedup.content_hash(article.text)
+    signature = dedup.signature_of(
+        article.text, words=settings.shingle_words, chars=settings.shingle_chars
+    )
+    facts = extract_facts(
+        article.text,
+        title=article.title,
+        gazetteer=pipeline.gazetteer,
+        rates=pipeline.rates,
+        published=article.published,
+    )
+    now = pipeline.clock()
+    with pipeline.db.session() as session:
+        lock_ingest(session)
+        if article_store.known_urls(session, [article.url]):
+            seen = DedupDecision(ArticleStatus.DUPLICATE, DedupTier.SEEN, "URL already stored")
+            return IngestResult(article.url, seen, None, None)
+        decision = _decide(session, article, text_hash, signature, facts, settings)
+        if archive:
+            decision = _as_archive(decision)
+        story_id = decision.story_id or article_store.add_story(
+            session, article.title, now, is_archive=archive
+        )
+        new = article_store.NewArticle(article, decision, text_hash, signature, facts)
+        article_id = article_store.add_article(session, new, story_id, now)
+        if article_id is None or article_store.story_is_archive(session, story_id):
+            return IngestResult(article.url, decision, article_id, story_id)
+        notability, queued = _score_and_queue(pipeline, session, story_id, now)
+    return IngestResult(article.url, decision, article_id, story_id, notability, queued)
+
+
+def _decide(
+    session: Session,
+    article: Article,
+    text_hash: str,
+    signature: tuple[int, ...],
+    facts: Sequence[Fact],
+    settings: DedupConfig,
+) -> DedupDecision:
+    candidates = article_store.find_candidates(session, signature)
+    decision = dedup.decide(
+        text_hash=text_hash,
+        signature=signature,
+        exact_match=article_store.find_exact(session, text_hash),
+        candidates=candidates,
+        near_threshold=settings.near_duplicate_threshold,
+    )
+    if decision.status != ArticleStatus.NEW:
+        return decision
+    keys = dedup.distinctive_keys(f.key for f in facts)
+    by_facts = article_store.find_fact_candidates(
+        session, keys, exclude=(c.article_id for c in candidates)
+    )
+    pool = article_store.with_fact_keys(session, candidates) + by_facts
+    same = dedup.find_same_story(
+        signature=signature,
+        fact_keys=frozenset(f.key for f in facts),
+        title=article.title,
+        candidates=pool,
+        threshold=settings.same_story_threshold,
+    )
+    return same or decision
+
+
+def _as_archive(decision: DedupDecision) -> DedupDecision:
+    """Archive articles keep their dedup tier and story, but their status is always `archive`."""
+    return DedupDecision(
+        status=ArticleStatus.ARCHIVE,
+        tier=decision.tier,
+        reason=f"archive article; {decision.reason}",
+        matched_article_id=decision.matched_article_id,
+        matched_url=decision.matched_url,
+        story_id=decision.story_id,
+        similarity=decision.similarity,
+    )
+
+
+def _score_and_queue(
+    pipeline: Pipeline, session: Session, story_id: int, now: datetime
+) -> tuple[Notability, int]:
+    story = article_store.get_story(session, story_id)
+    assert story is not None
+    first = story.articles[0]
+    lead = lead_of(article_store.article_text(session, first.article_id))
+    weights = [pipeline.config.source(s).weight for s in story.outlets if _configured(pipeline, s)]
+    evidence = StoryEvidence(
+        title=first.title,
+        lead=lead,
+        facts=story.facts,
+        watched_in_title=watched_entities(
+            " ".join(a.title for a in story.articles), pipeline.gazetteer
+        ),
+        watched_in_lead=watched_entities(lead, pipeline.gazetteer),
+        outlets=story.outlets,
+        source_weight=max(weights, default=1.0),
+    )
+    notability = score_story(
+        evidence, article_store.archive_fact_keys(session), pipeline.config.notability
+    )
+    article_store.set_story_notability(session, story_id, notability)
+    queued = 0
+    if notability.notable:
+        for sender in pipeline.senders:
+            if sender.min_score is not None and notability.score < sender.min_score:
+                continue
+            queued += outbox_store.enqueue(
+                session, story_id, sender.channel_id, now, score=notability.score
+            )
+    return notability, queued
+
+
+def _configured(pipeline: Pipeline, source_name: str) -> bool:
+    return any(s.name == source_name for s in pipeline.config.sources)
+
+
+# --- deliver and run ---
+
+
+def deliver(pipeline: Pipeline) -> DeliveryReport:
+    return deliver_outbox(
+        pipeline.db,
+        pipeline.senders,
+        now=pipeline.clock,
+        max_attempts=pipeline.config.alerts.max_attempts,
+    )
+
+
+def summarise(
+    started_at: datetime,
+    finished_at: datetime,
+    fetches: Sequence[SourceFetch],
+    batch: BatchResult,
+    delivery: DeliveryReport,
+) -> RunSummary:
+    return RunSummary(
+        started_at=started_at,
+        finished_at=finished_at,
+        sources_ok=tuple(f.source for f in fetches if f.ok),
+        sources_failed=tuple((f.source, f.url, f.error or "") for f in fetches if not f.ok),
+        items_seen=batch.items_seen,
+        items_skipped_seen=batch.items_skipped_seen,
+        articles_new=len(batch.new_story_ids),
+        by_tier=batch.by_tier,
+        new_story_ids=tuple(batch.new_story_ids),
+        alerts_sent=len(delivery.sent),
+        alerts_failed=delivery.failed,
+        extract_failures=tuple(batch.extract_failures),
+    )
+
+
+def run_once(config: Config, *, clock: Clock = utc_now) -> RunSummary:
+    """One complete watch run without Prefect."""
+    started_at = clock()
+    pipeline = open_pipeline(config, clock=clock)
+    try:
+        sources = [s for s in config.sources if s.enabled]
+        fetches = fetch_sources(pipeline, sources)
+        batch = process_fetches(pipeline, fetches)
+        delivery = deliver(pipeline)
+    finally:
+        pipeline.close()
+    return summarise(started_at, clock(), fetches, batch, delivery)

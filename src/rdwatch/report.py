@@ -1,0 +1,76 @@
+"""Human-readable reports of a run: markdown for Prefect artifacts, rows for tables.
+
+Pure functions of domain objects, shared by the CLI summary and the Prefect artifacts so both say
+the same thing. Article-derived text is escaped for markdown tables; URLs are never redacted here
+because article URLs hold no secrets (channel URLs never reach a report).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rdwatch.models import RunSummary, StoryView
+from rdwatch.notify.render import key_facts
+from rdwatch.store.sources import SourceHealth
+
+
+def _cell(text: object) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def new_stories_markdown(stories: Sequence[StoryView]) -> str:
+    if not stories:
+        return "# New stories\n\nNo new stories in this run."
+    lines = [
+        "# New stories",
+        "",
+        "| Story | Title | Notable | Score | Key facts | Why | Links |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for story in stories:
+        facts = "; ".join(f"{f.kind}: {f.text}" for f in key_facts(story, limit=4)) or "—"
+        links = " ".join(f"[{a.source}]({a.url})" for a in story.articles)
+        lines.append(
+            f"| {story.id} | {_cell(story.title)} | {'yes' if story.notable else 'no'} "
+            f"| {story.score:.2f} | {_cell(facts)} | {_cell('; '.join(story.reasons) or '—')} "
+            f"| {links} |"
+        )
+    return "\n".join(lines)
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    tiers = ", ".join(f"{k}: {v}" for k, v in sorted(summary.by_tier.items())) or "none"
+    lines = [
+        "# Run summary",
+        "",
+        f"- Sources: {len(summary.sources_ok)} ok, {len(summary.sources_failed)} failed",
+        f"- Items: {summary.items_seen} seen in feeds, {summary.items_skipped_seen} already known",
+        f"- New stories: {len(summary.new_story_ids)}",
+        f"- Dedup decisions per tier: {tiers}",
+        f"- Alerts: {summary.alerts_sent} sent, {len(summary.alerts_failed)} failed",
+    ]
+    if summary.sources_failed:
+        lines += ["", "## Failed sources", "", "| Source | URL | Reason |", "|---|---|---|"]
+        lines += [f"| {_cell(n)} | {_cell(u)} | {_cell(r)} |" for n, u, r in summary.sources_failed]
+    if summary.alerts_failed:
+        lines += ["", "## Failed alerts", "", "| Story | Channel | Error |", "|---|---|---|"]
+        lines += [f"| {s} | {_cell(c)} | {_cell(e)} |" for s, c, e in summary.alerts_failed]
+    return "\n".join(lines)
+
+
+def source_health_rows(health: Sequence[SourceHealth]) -> list[dict[str, object]]:
+    def stamp(value: object) -> str:
+        return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else "—"
+
+    return [
+        {
+            "source": h.name,
+            "status": "gone" if h.gone else ("failing" if h.consecutive_failures else "ok"),
+            "last success": stamp(h.last_success_at),
+            "last new item": stamp(h.last_new_item_at),
+            "consecutive failures": h.consecutive_failures,
+            "last error": h.last_error or "",
+            "next poll": stamp(h.next_poll_at),
+        }
+        for h in health
+    ]

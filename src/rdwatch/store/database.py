@@ -1,0 +1,135 @@
+"""Engine and session set-up, and automatic Alembic migrations.
+
+SQLite runs in WAL mode with a busy timeout so a reader never blocks the writer and two processes
+queue instead of failing; PostgreSQL (psycopg 3) is used as it comes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from rdwatch.errors import StoreError
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _normalise_url(database_url: str) -> str:
+    # A bare postgresql:// URL would pick psycopg2, which rdwatch does not install.
+    if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
+        return "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    return database_url
+
+
+def create_db_engine(database_url: str) -> Engine:
+    """An engine for the URL; creates the SQLite file's folder when needed."""
+    url_text = _normalise_url(database_url)
+    try:
+        url = make_url(url_text)
+    except ArgumentError:
+        raise StoreError(f"database_url {database_url!r} is not a valid SQLAlchemy URL") from None
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url_text, url.database)
+    try:
+        return create_engine(url_text, pool_pre_ping=True)
+    except (ImportError, SQLAlchemyError) as exc:
+        raise StoreError(f"cannot use database {url.render_as_string()}: {exc}") from None
+
+
+def _sqlite_engine(url_text: str, database: str | None) -> Engine:
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url_text, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from pysqlite so every transaction starts with
+        # BEGIN IMMEDIATE: a writer then waits for the lock up front instead of failing with
+        # SQLITE_BUSY when a snapshot it read from went stale (two runs at once).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _alembic_config(engine: Engine) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade_database(engine: Engine) -> None:
+    """Apply every pending migration (idempotent)."""
+    try:
+        with engine.begin() as connection:
+            config = _alembic_config(engine)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise StoreError(f"database unreachable: {_short(exc)}") from None
+    except SQLAlchemyError as exc:
+        raise StoreError(f"database migration failed: {_short(exc)}") from None
+
+
+def needs_upgrade(engine: Engine) -> bool:
+    try:
+        return "alembic_version" not in inspect(engine).get_table_names()
+    except OperationalError as exc:
+        raise StoreError(f"database unreachable: {_short(exc)}") from None
+
+
+def _short(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None)
+    return (str(original or exc).splitlines() or [type(exc).__name__])[0]
+
+
+class Database:
+    """An engine plus a session factory, migrated on first use."""
+
+    def __init__(self, database_url: str, *, migrate: bool = True) -> None:
+        self.url = database_url
+        self.engine = create_db_engine(database_url)
+        if migrate:
+            upgrade_database(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            raise StoreError(f"database error: {_short(exc)}") from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,151 @@
+"""The alert outbox: one row per (story, channel, kind), delivered at most once when it succeeds.
+
+A run commits the story and its outbox rows together, then delivers. Delivery claims a row
+(pending/failed → sending) in its own short transaction, so two concurrent runs never both send it;
+a row left in `sending` by a killed process becomes claimable again after `STALE_CLAIM`.
+Failures are retried on later runs with exponential backoff up to `max_attempts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from rdwatch.store.schema import OutboxRow
+
+PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed", "gave_up"
+STALE_CLAIM = timedelta(minutes=10)
+RETRY_BASE = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    id: int
+    story_id: int
+    channel: str
+    kind: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    score: float
+
+
+def enqueue(
+    session: Session,
+    story_id: int,
+    channel: str,
+    now: datetime,
+    *,
+    kind: str = "alert",
+    score: float = 0.0,
+) -> bool:
+    """Add the outbox row unless it exists; True when it was added."""
+    exists = session.scalar(
+        select(OutboxRow.id).where(
+            OutboxRow.story_id == story_id, OutboxRow.channel == channel, OutboxRow.kind == kind
+        )
+    )
+    if exists is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(
+                OutboxRow(
+                    story_id=story_id, channel=channel, kind=kind, created_at=now, score=score
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def due_ids(session: Session, now: datetime, max_attempts: int) -> list[int]:
+    """Rows that may be attempted now, oldest first."""
+    query = (
+        select(OutboxRow.id)
+        .where(
+            or_(
+                OutboxRow.status == PENDING,
+                (OutboxRow.status == FAILED) & (OutboxRow.attempts < max_attempts),
+                (OutboxRow.status == SENDING) & (OutboxRow.next_attempt_at <= now),
+            ),
+            or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+        )
+        .order_by(OutboxRow.id)
+    )
+    return list(session.scalars(query))
+
+
+def claim(session: Session, row_id: int, now: datetime) -> OutboxEntry | None:
+    """Atomically take a due row for sending; None when another process got it first."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id == row_id,
+            or_(
+                OutboxRow.status.in_((PENDING, FAILED)),
+                (OutboxRow.status == SENDING) & (OutboxRow.next_attempt_at <= now),
+            ),
+        )
+        .values(status=SENDING, next_attempt_at=now + STALE_CLAIM)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return _entry(session.get_one(OutboxRow, row_id))
+
+
+def mark_sent(session: Session, row_id: int, now: datetime) -> None:
+    row = session.get_one(OutboxRow, row_id)
+    row.status, row.sent_at, row.last_error, row.next_attempt_at = SENT, now, None, None
+    row.attempts += 1
+
+
+def mark_failed(
+    session: Session, row_id: int, error: str, now: datetime, max_attempts: int
+) -> None:
+    row = session.get_one(OutboxRow, row_id)
+    row.attempts += 1
+    row.last_error = error
+    if row.attempts >= max_attempts:
+        row.status, row.next_attempt_at = GAVE_UP, None
+        return
+    row.status = FAILED
+    row.next_attempt_at = now + min(RETRY_BASE * 2 ** (row.attempts - 1), RETRY_MAX)
+
+
+def reset_for_resend(session: Session, row_id: int) -> bool:
+    row = session.get(OutboxRow, row_id)
+    if row is None:
+        return False
+    row.status, row.next_attempt_at, row.last_error = PENDING, None, None
+    return True
+
+
+def list_entries(session: Session, *, status: str | None = None) -> list[OutboxEntry]:
+    query = select(OutboxRow).order_by(OutboxRow.id)
+    if status:
+        query = query.where(OutboxRow.status == status)
+    return [_entry(row) for row in session.scalars(query)]
+
+
+def _entry(row: OutboxRow) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id,
+        story_id=row.story_id,
+        channel=row.channel,
+        kind=row.kind,
+        status=row.status,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        score=row.score,
+    )

@@ -1,0 +1,63 @@
+"""Shared fixtures: a local news site, a webhook receiver and a config wired to both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from rdwatch.config import Config, parse_config
+from tests.servers import Receiver, SiteServer, serve_receiver, serve_site
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+
+
+@pytest.fixture
+def site() -> Iterator[SiteServer]:
+    with serve_site(DATA / "site") as server:
+        yield server
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with serve_receiver() as server:
+        yield server
+
+
+def make_config_data(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
+    """A config dict for tests: temp database and data dir, the shipped archive and gazetteer."""
+    data: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path / 'rdwatch.db'}",
+        "data_dir": str(tmp_path / "data"),
+        "archive": str(ROOT / "config" / "archive"),
+        "sources": [],
+        "fetch": {"allow_private_addresses": True, "max_age_days": None, "timeout_s": 5},
+        "facts": {
+            "gazetteer": str(ROOT / "config" / "gazetteer.yaml"),
+            "rates": str(ROOT / "config" / "rates.yaml"),
+        },
+    }
+    data.update(overrides)
+    return data
+
+
+def write_config(tmp_path: Path, **overrides: Any) -> Path:
+    path = tmp_path / "rdwatch.yaml"
+    path.write_text(yaml.safe_dump(make_config_data(tmp_path, **overrides)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def site_config(tmp_path: Path, site: SiteServer, receiver: Receiver) -> Config:
+    """The fixture site's feed as the only source, alerts to the webhook receiver."""
+    return parse_config(
+        make_config_data(
+            tmp_path,
+            sources=[{"name": "tech-wire", "kind": "feed", "url": site.url("feed.xml")}],
+            alerts={"channels": [{"url": f"json://{receiver.base}/hook", "name": "webhook"}]},
+        )
+    )

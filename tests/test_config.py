@@ -1,0 +1,67 @@
+"""Config loading: env expansion, strict validation with key paths, shipped files valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rdwatch.config import load_config, parse_config
+from rdwatch.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_shipped_default_config_is_valid() -> None:
+    config = load_config(ROOT / "config" / "rdwatch.yaml")
+    assert config.sources, "the default config must list real sources"
+    assert {s.name for s in config.sources} >= {"google-news-damo", "google-news-damo-zh"}
+    assert config.alerts.channels == []  # the optional channel is off without its variable
+
+
+def test_env_variables_expand(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOK_URL", "json://127.0.0.1:1/x")
+    config = parse_config({"alerts": {"channels": [{"url": "${HOOK_URL}"}]}})
+    assert config.alerts.channels[0].url == "json://127.0.0.1:1/x"
+
+
+def test_missing_env_variable_names_key_path_and_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NOPE_NOT_SET", raising=False)
+    with pytest.raises(ConfigError, match=r"alerts\.channels\.0\.url: .*NOPE_NOT_SET"):
+        parse_config({"alerts": {"channels": [{"url": "${NOPE_NOT_SET}"}]}})
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"fetch": {"timout_s": 3}}, r"fetch\.timout_s: unknown key"),
+        ({"fetch": {"timeout_s": -1}}, r"fetch\.timeout_s: "),
+        ({"sources": [{"name": "x", "url": "ftp://a"}]}, r"sources\.0\.url: must be an http"),
+        ({"sources": [{"name": "x", "kind": "page", "url": "https://a.b"}]}, r"item_selector"),
+        ({"notability": {"threshold": "high"}}, r"notability\.threshold"),
+        ([1, 2], r"top level must be a mapping"),
+    ],
+)
+def test_invalid_values_fail_with_the_key_path(data: object, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config(data)
+
+
+def test_duplicate_source_names_are_rejected() -> None:
+    source = {"name": "same", "url": "https://a.example/feed"}
+    with pytest.raises(ConfigError, match="duplicate name"):
+        parse_config({"sources": [source, source]})
+
+
+def test_database_url_env_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RDWATCH_DATABASE_URL", "sqlite:///elsewhere.db")
+    assert parse_config({}).database_url == "sqlite:///elsewhere.db"
+
+
+def test_missing_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "absent.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)

@@ -1,0 +1,109 @@
+"""The whole road from a feed to an alert, without Prefect, against real local servers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rdwatch import pipeline
+from rdwatch.config import Config
+from rdwatch.store import Database
+from rdwatch.store.articles import export_records
+from tests.servers import Receiver, SiteServer
+
+
+def _export(config: Config) -> dict[str, dict]:
+    db = Database(config.database_url)
+    try:
+        with db.session() as session:
+            return {r["url"]: r for r in export_records(session)}
+    finally:
+        db.dispose()
+
+
+def test_first_run_alerts_once_for_the_new_announcement(
+    site_config: Config, site: SiteServer, receiver: Receiver
+) -> None:
+    summary = pipeline.run_once(site_config)
+
+    assert summary.sources_failed == ()
+    assert summary.alerts_sent == 1, summary
+    [body] = receiver.json_bodies()
+    assert "quantum lab" in body["title"].lower()
+    assert "US$500 million" in body["message"] or "US\\$500 million" in body["message"]
+    assert site.url("articles/damo-quantum-singapore.html") in body["message"]
+
+
+def test_second_run_sends_nothing_and_skips_seen_items(
+    site_config: Config, receiver: Receiver
+) -> None:
+    pipeline.run_once(site_config)
+    second = pipeline.run_once(site_config)
+
+    assert second.alerts_sent == 0
+    assert second.items_skipped_seen == 3
+    assert len(receiver.requests) == 1
+
+
+def test_export_marks_the_reprint_as_duplicate_of_its_archive_article(
+    site_config: Config, site: SiteServer
+) -> None:
+    pipeline.run_once(site_config)
+    records = _export(site_config)
+
+    reprint = records[site.url("articles/damo-postdoc-reprint.html")]
+    assert reprint["status"] == "duplicate", reprint
+    assert reprint["duplicate_of"] == "archive://004_343b488ded391e63.txt"
+    new = records[site.url("articles/damo-quantum-singapore.html")]
+    assert new["status"] == "new" and new["notable"] is True
+    assert any(f["kind"] == "money" and f.get("usd") == 500_000_000 for f in new["facts"]), new
+    unrelated = records[site.url("articles/cycle-lanes.html")]
+    assert unrelated["status"] == "new" and unrelated["notable"] is False
+    archive = [r for r in records.values() if r["status"] == "archive"]
+    assert sorted(r["url"] for r in archive) == sorted(
+        f"archive://{p.name}"
+        for p in (Path(__file__).parent.parent / "config/archive").glob("*.txt")
+    )
+
+
+def test_broken_and_unreachable_sources_are_reported_and_the_run_completes(
+    tmp_path: Path, site_config: Config, site: SiteServer, receiver: Receiver
+) -> None:
+    site.overrides["/broken.xml"] = (200, b"<rss><channel><item><title>half")
+    sources = [
+        *site_config.model_dump()["sources"],
+        {"name": "dead-host", "kind": "feed", "url": "http://127.0.0.1:9/feed.xml"},
+        {"name": "not-found", "kind": "feed", "url": site.url("missing.xml")},
+    ]
+    config = site_config.model_copy(
+        update={"sources": [type(site_config.sources[0])(**s) for s in sources]}
+    )
+    summary = pipeline.run_once(config)
+
+    failed = {name: reason for name, _url, reason in summary.sources_failed}
+    assert set(failed) == {"dead-host", "not-found"}, summary.sources_failed
+    assert "404" in failed["not-found"]
+    assert summary.alerts_sent == 1
+
+
+def test_archive_import_is_idempotent(site_config: Config) -> None:
+    first = pipeline.open_pipeline(site_config)
+    try:
+        again = pipeline.import_archive(first, site_config.archive)  # type: ignore[arg-type]
+    finally:
+        first.close()
+    assert again == []
+    records = _export(site_config)
+    assert sum(1 for r in records.values() if r["status"] == "archive") == 5
+
+
+def test_alerts_file_is_written_when_no_channel_is_configured(
+    tmp_path: Path, site_config: Config
+) -> None:
+    config = site_config.model_copy(update={"alerts": type(site_config.alerts)()})
+    summary = pipeline.run_once(config)
+
+    assert summary.alerts_sent == 1
+    lines = (config.data_dir / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    assert "quantum" in json.loads(lines[0])["title"].lower()
