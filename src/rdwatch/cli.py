@@ -323,6 +323,47 @@ def db_upgrade(config: ConfigOption = None) -> None:
     console.print(f"database is up to date ({redact(settings.database_url)})", highlight=False)
 
 
+# --- demo ---
+
+
+@app.command()
+def demo(
+    workdir: Annotated[
+        Path | None,
+        typer.Option(help="Where the demo database, alerts and previews go (default: a temp dir)."),
+    ] = None,
+    no_prefect: Annotated[
+        bool, typer.Option("--no-prefect", help="Run the waves without Prefect.")
+    ] = False,
+) -> None:
+    """Watch a bundled sample news world served locally, in two waves (works offline)."""
+    import tempfile
+
+    from rdwatch.demo import run_demo
+
+    target = workdir or Path(tempfile.mkdtemp(prefix="rdwatch-demo-"))
+    console.print(f"[bold]rdwatch demo[/bold] — sample news world, results in {target}")
+
+    def run_wave(config_path: Path) -> RunSummary:
+        return core.run_once(load_config(config_path)) if no_prefect else _run_flow(config_path)
+
+    def show(name: str, summary: RunSummary) -> None:
+        console.rule(f"{name} done")
+        print_summary(summary)
+
+    result = run_demo(target, run_wave, show)
+    console.rule("demo finished")
+    console.print(f"alerts sent: {len(result.alerts)} (also in {target / 'alerts.jsonl'})")
+    for preview in result.previews:
+        console.print(f"email preview: {preview}", highlight=False)
+    console.print(
+        f"explore: rdwatch stories list --config {result.config_path}\n"
+        "see the runs in the Prefect UI: .venv/bin/prefect server start, "
+        "then open http://127.0.0.1:4200/runs",
+        highlight=False,
+    )
+
+
 # --- entry point ---
 
 

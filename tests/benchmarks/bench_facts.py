@@ -47,7 +47,9 @@ def main() -> None:
     args = parser.parse_args()
     gazetteer = load_gazetteer(ROOT / "config" / "gazetteer.yaml")
     rates = load_rates(ROOT / "config" / "rates.yaml")
-    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "config" / "archive").glob("*.txt"))]
+    texts = [
+        p.read_text(encoding="utf-8") for p in sorted((ROOT / "config" / "archive").glob("*.txt"))
+    ]
     mean_kb = sum(len(t.encode()) for t in texts) / len(texts) / 1024
 
     def full(text: str) -> object:

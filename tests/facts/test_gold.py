@@ -15,7 +15,9 @@ ARCHIVE = ROOT / "config" / "archive"
 HELDOUT = ROOT / "tests" / "data" / "facts_heldout"
 
 
-def _score(folder: Path, gold_path: Path, gazetteer: Gazetteer, rates: RateTable) -> dict[str, Score]:
+def _score(
+    folder: Path, gold_path: Path, gazetteer: Gazetteer, rates: RateTable
+) -> dict[str, Score]:
     gold = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
     scores: dict[str, Score] = {}
     for name, expected in gold.items():

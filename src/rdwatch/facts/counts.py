@@ -17,6 +17,7 @@ from rdwatch.facts.gazetteer import Gazetteer
 from rdwatch.facts.numbers import (
     CJK_NUMBER,
     CJK_SCALE,
+    DIGITS,
     NUMBER,
     SCALE_WORDS,
     WORDS,
@@ -26,15 +27,30 @@ from rdwatch.facts.numbers import (
 from rdwatch.facts.qualifiers import qualifier_before
 from rdwatch.models import Fact
 
-_COUNT = re.compile(
-    rf"(?<![\w$€¥.,-])(?P<num>{NUMBER})(?:\s(?P<scale>{SCALE_WORDS}))?"
-    r"(?P<words>(?:\s+[A-Za-z][A-Za-z'-]*){1,4})"
+_COUNT_TEMPLATE = (
+    r"(?<![\w$€¥.,-])(?P<num>{number})(?:\s(?P<scale>{scale}))?"
+    r"(?P<words>(?:\s+[A-Za-z][A-Za-z'-]*){{1,4}})"
 )
+# Two variants: number words cost a case-insensitive alternation at every character, so the
+# digits-only regex runs unless the sentence holds a number word.
+_COUNT = re.compile(_COUNT_TEMPLATE.format(number=NUMBER, scale=SCALE_WORDS))
+_COUNT_DIGITS = re.compile(_COUNT_TEMPLATE.format(number=f"(?:{DIGITS})", scale=SCALE_WORDS))
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _CJK_COUNT = re.compile(
     rf"(?P<num>{CJK_NUMBER})(?P<scale>{CJK_SCALE})?(?:多)?"
     r"(?:名|位|个|家|篇|所|项|款)(?P<noun>[\u3400-\u9fff]{1,6})"
 )
-_HINT = re.compile(rf"\d|[零〇一二两三四五六七八九十百千]|\b(?i:{WORDS})\b")
+_DIGIT = re.compile(r"[\d零〇一二两三四五六七八九十百千]")
+_NUMBER_WORDS = frozenset(WORDS.split("|"))
+
+
+def _count_regex(sentence: str) -> re.Pattern[str] | None:
+    """The count regex a sentence needs: none without digits or number words."""
+    if not _NUMBER_WORDS.isdisjoint(sentence.lower().split()):
+        return _COUNT
+    return _COUNT_DIGITS if _DIGIT.search(sentence) else None
+
+
 _NOT_COUNTED = frozenset(
     [
         "year",
@@ -104,17 +120,19 @@ def extract_counts(
     sentence: str, gazetteer: Gazetteer, money_texts: Sequence[str] = ()
 ) -> list[Fact]:
     """Count facts of one sentence; numbers that belong to money expressions are skipped."""
-    if _HINT.search(sentence) is None:
+    regex = _count_regex(sentence)
+    if regex is None:
         return []
     blocked = [(sentence.find(t), sentence.find(t) + len(t)) for t in money_texts if t in sentence]
     facts = []
-    for m in _COUNT.finditer(sentence):
+    for m in regex.finditer(sentence):
         if any(s <= m.start("num") < e for s, e in blocked):
             continue
         fact = _english_count(sentence, m, gazetteer)
         if fact is not None:
             facts.append(fact)
-    facts.extend(_cjk_counts(sentence, gazetteer))
+    if _CJK.search(sentence):
+        facts.extend(_cjk_counts(sentence, gazetteer))
     return facts
 
 

@@ -23,21 +23,28 @@ _MONTHS = {
          ("october", "oct"), ("november", "nov"), ("december", "dec")), start=1)
     for name in names
 }  # fmt: skip
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
+_PERIOD_UNIT = r"(?P<unit>years?|decades?|months?)\b"
 _UNIT_YEARS = {"year": 1, "years": 1, "decade": 10, "decades": 10}
 _PATTERNS = [
     ("mdy", rf"(?P<month>{_MONTH}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<year>{_YEAR})\b"),
     ("dmy", rf"\b(?P<day>\d{{1,2}}) (?P<month>{_MONTH}),? (?P<year>{_YEAR})\b"),
     ("iso", rf"\b(?P<year>{_YEAR})-(?P<m>\d\d)-(?P<day>\d\d)\b"),
     ("cjk_ymd", rf"(?P<year>{_YEAR})年(?P<m>\d{{1,2}})月(?:(?P<day>\d{{1,2}})日)?"),
-    ("quarter", rf"\b(?P<q>first|second|third|fourth|last|final|1st|2nd|3rd|4th) quarter (?:of )?(?P<year>{_YEAR})\b"),
+    ("quarter", rf"\b(?P<q>first|second|third|fourth|last|final|1st|2nd|3rd|4th) quarter"
+                rf" (?:of )?(?P<year>{_YEAR})\b"),
     ("md", rf"\b[Oo]n (?P<month>{_MONTH}) (?P<day>\d{{1,2}})\b(?!,? \d)"),
     ("my", rf"\b(?:in |In )(?P<month>{_MONTH}),? (?P<year>{_YEAR}|this year|last year)\b"),
-    ("ahead", rf"\b(?:(?:over|in|during|for|within) (?:the )?(?:next|coming|following) |within (?:the next )?|in the next )(?P<n>{NUMBER}) (?P<unit>years?|decades?|months?)\b"),
-    ("ago", rf"\b(?P<n>{NUMBER}) (?P<unit>years?|decades?|months?) ago\b"),
-    ("past", rf"\b(?:over|in|during|for) the (?:past|last) (?P<n>{NUMBER}) (?P<unit>years?|decades?|months?)\b"),
-    ("year", rf"\b(?P<qual>[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Ff]rom|[Dd]uring|[Bb]efore|[Aa]fter|[Tt]hrough|late|early|mid-?|end of) (?P<year>{_YEAR})\b(?![-/]\d)"),
+    ("ahead", rf"\b(?:(?:over|in|during|for|within) (?:the )?(?:next|coming|following) "
+              rf"|within (?:the next )?|in the next )(?P<n>{NUMBER}) {_PERIOD_UNIT}"),
+    ("ago", rf"\b(?P<n>{NUMBER}) {_PERIOD_UNIT} ago\b"),
+    ("past", rf"\b(?:over|in|during|for) the (?:past|last) (?P<n>{NUMBER}) {_PERIOD_UNIT}"),
+    ("year", rf"\b(?P<qual>[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Ff]rom|[Dd]uring|[Bb]efore|[Aa]fter"
+             rf"|[Tt]hrough|late|early|mid-?|end of) (?P<year>{_YEAR})\b(?![-/]\d)"),
     ("cjk_ahead", rf"未来(?P<n>{CJK_NUMBER})(?P<unit>年|个月)"),
     ("cjk_year", rf"(?P<year>{_YEAR})年(?!\d{{1,2}}月)"),
 ]  # fmt: skip
@@ -47,21 +54,40 @@ _PATTERNS = [
 _FAMILIES = {
     "year": ("mdy", "dmy", "iso", "cjk_ymd", "quarter", "my", "year", "cjk_year"),
     "month": ("md", "my"),
-    "period": ("ahead", "ago", "past", "cjk_ahead"),
+    "ahead": ("ahead", "cjk_ahead"),
+    "ago": ("ago",),
+    "past": ("past",),
 }
-_GUARDS = {
-    "year": re.compile(r"(?:19[5-9]|20\d)\d"),
-    "month": re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? (?:\d|this|last)"),
-    "period": re.compile(r"[Yy]ears?\b|[Dd]ecades?\b|[Mm]onths?\b|年|个月"),
+_YEAR_GUARD = re.compile(r"(?:19[5-9]|20\d)\d")
+_MONTH_GUARD = re.compile(
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? (?:\d|this|last)"
+)
+# Words a period family needs in the lower-cased sentence (substring tests cost next to nothing).
+_PERIOD_WORDS = {
+    "ahead": ("next", "within", "coming", "following", "未来"),
+    "ago": (" ago",),
+    "past": ("past", "last"),
 }
+_PERIOD_UNITS = ("year", "decade", "month", "年")
+
+
+def _families(sentence: str) -> list[str]:
+    """The pattern families worth running on a sentence."""
+    families = []
+    if _YEAR_GUARD.search(sentence):
+        families.append("year")
+    if _MONTH_GUARD.search(sentence):
+        families.append("month")
+    lowered = sentence.lower()
+    if any(unit in lowered for unit in _PERIOD_UNITS):
+        families += [f for f, words in _PERIOD_WORDS.items() if any(w in lowered for w in words)]
+    return families
 
 
 def _compile_family(names: tuple[str, ...]) -> re.Pattern[str]:
     """One alternation whose group names are prefixed by pattern name ("mdy_year")."""
     table = dict(_PATTERNS)
-    return re.compile(
-        "|".join(f"(?P<{n}>{table[n].replace('(?P<', f'(?P<{n}_')})" for n in names)
-    )
+    return re.compile("|".join(f"(?P<{n}>{table[n].replace('(?P<', f'(?P<{n}_')})" for n in names))
 
 
 _REGEXES = {family: _compile_family(names) for family, names in _FAMILIES.items()}
@@ -91,9 +117,8 @@ def extract_dates(sentence: str, published: date | None) -> list[Fact]:
     """Date and period facts of one sentence."""
     facts: list[Fact] = []
     seen: set[tuple[int, int]] = set()
-    for family, regex in _REGEXES.items():
-        if _GUARDS[family].search(sentence) is None:
-            continue
+    for family in _families(sentence):
+        regex = _REGEXES[family]
         for m in regex.finditer(sentence):
             if m.lastgroup is None or m.span() in seen:
                 continue

@@ -17,6 +17,10 @@ _ORG_SUFFIX = re.compile(
     r"\b((?:[A-Z][A-Za-z&-]+ ){1,4}(?:Laboratory|Lab|Institute|University|Academy|Foundation"
     r"|College|Centre|Center))\b"
 )
+_SUFFIX_WORDS = (
+    "istrict", "rovince", "ounty", "ity", "Lab", "Institute", "University", "Academy",
+    "Foundation", "College", "Cent",
+)  # fmt: skip
 # Capitalised words that start a sentence or a title rather than a name.
 _NOT_NAME_START = frozenset(
     [
@@ -53,6 +57,8 @@ def extract_pattern_entities(
     sentence: str, mentions: list[Mention], gazetteer: Gazetteer
 ) -> list[Fact]:
     """Places and organisations recognised by their suffix word, when the gazetteer has no alias."""
+    if not any(word in sentence for word in _SUFFIX_WORDS):
+        return []
     taken = [(m.start, m.end) for m in mentions]
     facts = []
     for m in _PLACE_SUFFIX.finditer(sentence):

@@ -68,7 +68,10 @@ def score_article(facts: Iterable[Fact], gold: Mapping[str, Any], scores: dict[s
     required = list(gold.get("facts") or [])
     acceptable = list(gold.get("acceptable") or [])
     for entry in required:
-        kind_score, total = scores.setdefault(entry["kind"], Score()), scores.setdefault("all", Score())
+        kind_score, total = (
+            scores.setdefault(entry["kind"], Score()),
+            scores.setdefault("all", Score()),
+        )
         found = next((f for f in facts if _matches(entry, f)), None)
         for score in (kind_score, total):
             if found is None:
@@ -87,7 +90,10 @@ def score_article(facts: Iterable[Fact], gold: Mapping[str, Any], scores: dict[s
 
 def format_scores(scores: Mapping[str, Score]) -> str:
     """A markdown table of the scores, overall last."""
-    rows = ["| kind | precision | recall | tp | fp | fn | attributes ok |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| kind | precision | recall | tp | fp | fn | attributes ok |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for kind in sorted(scores, key=lambda k: (k == "all", k)):
         s = scores[kind]
         attrs = f"{s.attr_ok}/{s.attr_total}" if s.attr_total else "-"

@@ -2,8 +2,8 @@
 
 A `Gazetteer` is built once from `config/gazetteer.yaml` and is immutable. Alias lookup runs as two
 prefix-factored regular expressions (one case-sensitive for aliases written with capitals, one
-case-insensitive for lower-case aliases such as "machine learning"), so scanning a 3 KB article costs
-two regex passes however many aliases there are. CJK aliases need no word boundaries.
+case-insensitive for lower-case aliases such as "machine learning"), so scanning a 3 KB article
+costs two regex passes however many aliases there are. CJK aliases need no word boundaries.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class Gazetteer:
     _folded: Mapping[str, Entity] = field(default_factory=dict, repr=False, compare=False)
     _case_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _fold_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _fold_ci: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -93,7 +94,8 @@ class Gazetteer:
             _exact=exact,
             _folded=folded,
             _case_re=_compile(exact, 0),
-            _fold_re=_compile(folded, re.IGNORECASE),
+            _fold_re=_compile(folded, 0),
+            _fold_ci=_compile(folded, re.IGNORECASE),
         )
 
     @property
@@ -103,17 +105,17 @@ class Gazetteer:
     def find(self, text: str) -> list[Mention]:
         """All alias mentions, leftmost-longest, without overlaps."""
         found: list[Mention] = []
-        for regex, table, fold in (
-            (self._case_re, self._exact, False),
-            (self._fold_re, self._folded, True),
-        ):
+        lowered = text.lower()
+        # Lower-case aliases match the lower-cased text with a case-sensitive regex, about twice
+        # as fast as re.IGNORECASE; lower() keeps offsets unless a rare character changes length.
+        folded = (self._fold_re, lowered) if len(lowered) == len(text) else (self._fold_ci, text)
+        for regex, haystack, table in ((self._case_re, text, self._exact), (*folded, self._folded)):
             if regex is None:
                 continue
-            for m in regex.finditer(text):
-                surface = m.group(0)
-                ent = table.get(surface.lower() if fold else surface)
+            for m in regex.finditer(haystack):
+                ent = table.get(m.group(0) if table is self._exact else m.group(0).lower())
                 if ent is not None:
-                    found.append(Mention(ent, m.start(), m.end(), surface))
+                    found.append(Mention(ent, m.start(), m.end(), text[m.start() : m.end()]))
         return _drop_overlaps(found)
 
     def lookup(self, alias: str) -> Entity | None:

@@ -43,11 +43,22 @@ _CJK_MONEY = (
     rf"(?P<cpre>人民币|美元|港元|港币)?(?P<cnum>{CJK_NUMBER})\s?(?P<cscale>{CJK_SCALE})?\s?"
     r"(?P<csuf>元人民币|美元|港元|港币|欧元|元)"
 )
-_MONEY = re.compile(rf"{_EN_MONEY}|{_CJK_MONEY}")
+_MONEY = re.compile(_EN_MONEY)
+_CJK_MONEY_RE = re.compile(_CJK_MONEY)
+_CJK = re.compile(r"[\u3400-\u9fff]")
 # Cheap test that a sentence can hold money at all; most sentences cannot.
-_HINT = re.compile(
-    r"[$€¥￥元]|\b(?:yuan|dollars?|RMB|USD|CNY|HKD|EUR|SGD|renminbi|euros?)\b", re.IGNORECASE
-)
+_SYMBOLS = re.compile(r"[$€¥￥元]")
+_NAMES = ("yuan", "dollar", "rmb", "usd", "cny", "hkd", "euro", "sgd", "renminbi")
+
+
+def _may_hold_money(sentence: str) -> bool:
+    """Cheap guard (substring tests, no regex alternation): most sentences hold no money."""
+    if _SYMBOLS.search(sentence):
+        return True
+    lowered = sentence.lower()
+    return "EUR" in sentence or any(name in lowered for name in _NAMES)
+
+
 # Joins a restatement: "X (Y)", "X or Y", "X, or Y", "X / Y".
 _JOINER = re.compile(r"\s*(?:\(|,?\s+or\s+(?:about\s+|around\s+)?|/\s*|（)")
 
@@ -66,19 +77,21 @@ class Amount:
 
 def find_amounts(sentence: str) -> list[Amount]:
     """Every money expression in a sentence, in order."""
-    if _HINT.search(sentence) is None:
+    if not _may_hold_money(sentence):
         return []
     found = []
-    for m in _MONEY.finditer(sentence):
+    regexes = (_MONEY, _CJK_MONEY_RE) if _CJK.search(sentence) else (_MONEY,)
+    for m in (m for regex in regexes for m in regex.finditer(sentence)):
         amount = _to_amount(m, qualifier_before(sentence, m.start()))
         if amount is not None:
             found.append(amount)
+    found.sort(key=lambda a: a.start)
     return found
 
 
 def _to_amount(m: re.Match[str], qualifier: str | None) -> Amount | None:
     g = m.groupdict()
-    if g["cnum"] is not None:
+    if g.get("cnum") is not None:
         return _cjk_amount(m, qualifier)
     pre = g["pre"]
     num, num2, scale = (g["num"], g["num2"], g["scale"]) if pre else (g["bnum"], None, g["bscale"])

@@ -24,7 +24,12 @@ _HEAD = (
     r"|[Ff]ounder|[Dd]irector|[Dd]ean|[Ss]cientist|[Pp]rofessor|[Hh]ead|[Ee]xecutive|[Mm]anager"
     r"|[Pp]artner|[Ss]ecretary|[Mm]inister|[Ss]pokes(?:man|woman|person)|[Ll]ead|[Ee]ngineer)"
 )
-_MODIFIER = r"(?:[Cc]hief|[Vv]ice|[Ee]xecutive|[Ss]enior|[Dd]eputy|[Mm]anaging|[Gg]eneral|and|&|[A-Z][a-z]+|CEO|CTO|CFO)"
+# Words before a title head; any capitalised word, so a leading org name ("Alibaba Group Chief
+# Financial Officer") is captured and split off later as the organisation.
+_MODIFIER = (
+    r"(?:[Cc]hief|[Vv]ice|[Ee]xecutive|[Ss]enior|[Dd]eputy|[Mm]anaging|[Gg]eneral|and|&"
+    r"|[A-Z][a-z]+|CEO|CTO|CFO)"
+)
 _ROLE_BEFORE = re.compile(rf"(?P<role>(?:{_MODIFIER}\s+){{0,5}}{_HEAD})\s*,?\s+(?P<name>{NAME})\b")
 _APPOSITION = re.compile(
     rf"(?P<name>{NAME}),\s+(?:the\s+|a\s+|an\s+)?(?P<role>[^,.;\"“”()]{{2,90}}?)(?=\s*(?:,|\.|;|$|\s+said|\s+says))"
@@ -33,6 +38,15 @@ _SPEECH = re.compile(
     rf"(?P<name>{NAME})\s+(?:said|says|told|added|noted|feels|believes|explained|stated|wrote|"
     r"announced|remarked|argued|predicted)\b"
 )
+_TITLE_WORDS = (
+    "officer", "chair", "ceo", "cto", "cfo", "coo", "cio", "cso", "president", "founder",
+    "director", "dean", "scientist", "professor", "head", "executive", "manager", "partner",
+    "secretary", "minister", "spokes", "lead", "engineer", "chief", "member", "researcher",
+)  # fmt: skip
+_SPEECH_WORDS = (
+    "said", "says", "told", "added", "noted", "feels", "believes", "explained", "stated",
+    "wrote", "announced", "remarked", "argued", "predicted",
+)  # fmt: skip
 # Two capitalised words, overlapping matches included ("Officer Wu", "Wu Wei").
 _NAME_PAIR = re.compile(r"(?=\b([A-Z][a-z']+[ -][A-Z][a-z']+))")
 _ROLE_WORD = re.compile(rf"\b{_HEAD}\b|\b(?:chief|co-founder|researcher|member)\b", re.IGNORECASE)
@@ -74,14 +88,19 @@ def extract_people(
     context_orgs: Sequence[Entity],
 ) -> list[Fact]:
     """Person facts from the patterns (gazetteer-only mentions are handled in `entities`)."""
-    # Cheap guard: no plausible name, no person (most sentences name only orgs and places).
-    if not any(
+    lowered = sentence.lower()
+    # Title patterns need a title word, the speech pattern a speech verb: substring tests are far
+    # cheaper than letting the regexes try every position.
+    regexes = [_APPOSITION, _ROLE_BEFORE] if any(w in lowered for w in _TITLE_WORDS) else []
+    if any(w in lowered for w in _SPEECH_WORDS):
+        regexes.append(_SPEECH)
+    if not regexes or not any(
         _plausible_name(m.group(1), m.start(1), m.end(1), mentions)
         for m in _NAME_PAIR.finditer(sentence)
     ):
         return []
     facts: list[Fact] = []
-    for regex in (_APPOSITION, _ROLE_BEFORE, _SPEECH):
+    for regex in regexes:
         for m in regex.finditer(sentence):
             name = m.group("name")
             if not _plausible_name(name, m.start("name"), m.end("name"), mentions):
@@ -118,7 +137,11 @@ def _person(
         if not _ROLE_WORD.search(role_text) or len(role_text.split()) > 10:
             return None
         role, org = split_role(role_text, gazetteer, context_orgs)
-        org = org or _org_before(sentence, match_start, mentions) or _watched_before(match_start, mentions)
+        org = (
+            org
+            or _org_before(sentence, match_start, mentions)
+            or _watched_before(match_start, mentions)
+        )
     key = known.key if known else f"person:{default_id('person', name)}"
     text = known.name if known else name
     return Fact(kind="person", text=text, key=key, sentence=sentence, role=role, org=org)

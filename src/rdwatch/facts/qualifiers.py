@@ -10,7 +10,8 @@ import re
 
 # Surface forms → the normalised qualifier stored on the fact.
 QUALIFIERS: dict[str, str] = {
-    "more than": "more than", "over": "more than", "above": "more than", "in excess of": "more than",
+    "more than": "more than", "over": "more than", "above": "more than",
+    "in excess of": "more than",
     "upwards of": "more than", "exceeding": "more than", "超过": "more than", "逾": "more than",
     "超": "more than",
     "approximately": "about", "about": "about", "around": "about", "roughly": "about",
@@ -31,6 +32,7 @@ def normalise_qualifier(text: str | None) -> str | None:
     if not text:
         return None
     return QUALIFIERS.get(" ".join(text.lower().split()))
+
 
 _BEFORE = re.compile(rf"(?:^|(?<=\W))({QUALIFIER}|超过|逾|约|近|超)\s*$")
 

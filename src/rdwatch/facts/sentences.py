@@ -10,17 +10,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Curly quotes become straight ones so every pattern needs only one spelling; lengths stay equal.
-_TYPOGRAPHY = str.maketrans(
-    {"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " ", "–": "-", "—": "-"}
-)
+# Curly apostrophes become straight ones so patterns need one spelling ("Alibaba’s"). Curly double
+# quotes stay: their direction is what pairs a quote's opening with its end.
+_TYPOGRAPHY = (("‘", "'"), ("’", "'"), ("\u00a0", " "), ("–", "-"), ("—", "-"))
 
 # Lines at which page furniture starts (share bars, comment widgets, author bios). Everything after
 # the first such line is not article text; trafilatura drops it for fetched pages, but stored and
 # pasted texts (like the archive) still carry it.
 _TRAILER = re.compile(
     r"^\s*(?:Share this article|Leave a Comment|Leave a Reply|comments powered by|Related Articles?"
-    r"|About the author|About [A-Z][a-z]+ [A-Z][a-z]+\s*$|Must Read\s*$|More from [A-Z]+\s*$|Copyright ©|©)",
+    r"|About the author|About [A-Z][a-z]+ [A-Z][a-z]+\s*$|Must Read\s*$|More from [A-Z]+\s*$"
+    r"|Copyright ©|©)",
     re.MULTILINE,
 )
 
@@ -79,7 +79,8 @@ class Sentence:
 
 def prepare_text(text: str) -> str:
     """Straight quotes, no page furniture after the article body."""
-    text = text.translate(_TYPOGRAPHY)
+    for old, new in _TYPOGRAPHY:  # str.replace is several times faster than str.translate
+        text = text.replace(old, new)
     trailer = _TRAILER.search(text)
     return text[: trailer.start()] if trailer else text
 
