@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -281,12 +280,18 @@ def sources_list(config: ConfigOption = None) -> None:
 
 
 @sources_app.command("check")
-def sources_check(config: ConfigOption = None) -> None:
-    """Probe every enabled source once now and report what each returned."""
+def sources_check(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Source names to probe (default: all enabled).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Probe sources once now (all enabled ones, or those named) and report what each returned."""
     settings = _config(config)
+    chosen = [settings.source(n) for n in names] if names else settings.sources
     pipeline = core.open_pipeline(settings)
     try:
-        results = core.fetch_sources(pipeline, [s for s in settings.sources if s.enabled])
+        results = core.fetch_sources(pipeline, [s for s in chosen if s.enabled or names])
     finally:
         pipeline.close()
     table = Table("source", "result", "items", "detail")
@@ -369,13 +374,7 @@ def demo(
 
 def main() -> None:
     try:
-        result = app(standalone_mode=False)
-    except click.exceptions.Abort:
-        sys.stderr.write("aborted\n")
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        app()  # usage errors, --help and exit codes are handled by typer itself
     except RdwatchError as exc:
         hint = f" — {exc.hint}" if exc.hint else ""
         sys.stderr.write(f"rdwatch: error: {redact(str(exc))}{hint}\n")
@@ -389,4 +388,3 @@ def main() -> None:
             "(run with --debug for the traceback)\n"
         )
         sys.exit(1)
-    sys.exit(result if isinstance(result, int) else 0)

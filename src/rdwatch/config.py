@@ -73,7 +73,7 @@ class FetchConfig(_Strict):
     retries: int = Field(2, ge=0, description="Retries on 429/5xx/timeouts, with backoff.")
     respect_robots_txt: bool = Field(True, description="Obey robots.txt for article pages.")
     user_agent: str = Field(
-        "rdwatch/0.1 (+https://github.com/rdwatch/rdwatch; R&D news monitor)",
+        "rdwatch/0.1 (R&D news monitor; polite polling, honours robots.txt)",
         description="User-Agent header sent with every request.",
     )
 
@@ -172,7 +172,9 @@ class Config(_Strict):
             if source.name == name:
                 return source
         known = ", ".join(s.name for s in self.sources) or "none"
-        raise ConfigError(f"unknown source {name!r} (configured: {known})")
+        raise ConfigError(
+            f"unknown source {name!r}", hint=f"use one of the configured sources: {known}"
+        )
 
 
 def default_config_path() -> Path:
@@ -197,8 +199,8 @@ def _lookup(match: re.Match[str], path: str) -> str:
     if default is not None:
         return default
     raise ConfigError(
-        f"{path}: environment variable {name} is not set "
-        f"(export it, or write ${{{name}:-}} to make it optional)"
+        f"{path}: environment variable {name} is not set",
+        hint=f"export {name}=…, or write ${{{name}:-}} in the config to make it optional",
     )
 
 
@@ -227,7 +229,10 @@ def load_config(path: Path | str | None = None) -> Config:
     try:
         text = config_path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"config file {config_path} not found (pass --config PATH)") from None
+        raise ConfigError(
+            f"config file {config_path} not found",
+            hint="pass --config PATH or set RDWATCH_CONFIG (run from the project root for the default)",
+        ) from None
     except OSError as exc:
         raise ConfigError(f"config file {config_path} cannot be read: {exc.strerror}") from None
     try:

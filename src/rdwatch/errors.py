@@ -16,9 +16,14 @@ from __future__ import annotations
 
 
 class RdwatchError(Exception):
-    """Root of every error rdwatch raises on purpose."""
+    """Root of every error rdwatch raises on purpose; `hint` says what to do about it."""
 
     hint: str = ""
+
+    def __init__(self, message: str = "", *, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
 
 
 class ConfigError(RdwatchError, ValueError):
