@@ -42,5 +42,9 @@ def test_demo_alerts_once_for_the_new_announcement_with_both_outlets(tmp_path: P
     assert records["pbr-rd-spending.html"]["notable"] is False
     assert records["asialedger-xuantie-lab.html"]["status"] == "same_story"
     assert records["sztech-xuantie-syndicated.html"]["status"] == "duplicate"
-    for routine in ("sztech-singles-day.html", "kjxw-damo-trends.html", "asialedger-cloud-outage.html"):
+    for routine in (
+        "sztech-singles-day.html",
+        "kjxw-damo-trends.html",
+        "asialedger-cloud-outage.html",
+    ):
         assert records[routine]["notable"] is False, records[routine]

@@ -231,7 +231,7 @@ def load_config(path: Path | str | None = None) -> Config:
     except FileNotFoundError:
         raise ConfigError(
             f"config file {config_path} not found",
-            hint="pass --config PATH or set RDWATCH_CONFIG (run from the project root for the default)",
+            hint="pass --config PATH or set RDWATCH_CONFIG (the default path is relative)",
         ) from None
     except OSError as exc:
         raise ConfigError(f"config file {config_path} cannot be read: {exc.strerror}") from None
