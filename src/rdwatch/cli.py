@@ -147,6 +147,8 @@ def print_summary(summary: RunSummary) -> None:
         console.print(f"[red]source failed[/red] {name} ({url}): {reason}", highlight=False)
     for story_id, channel, error in summary.alerts_failed:
         console.print(f"[red]alert failed[/red] story {story_id} on {channel}: {error}")
+    for alarm in summary.silent_sources:
+        console.print(f"[yellow]silent source[/yellow] {alarm}", highlight=False)
     for url, reason in summary.extract_failures:
         console.print(f"[yellow]not extracted[/yellow] {url}: {reason}", highlight=False)
 
@@ -270,6 +272,7 @@ def sources_list(config: ConfigOption = None) -> None:
             source_store.sync_sources(session, settings.sources)
         with db.session() as session:
             health = source_store.list_source_health(session)
+        alarms = core.silent_sources(db, settings, core.utc_now())
     from rdwatch.report import source_health_rows
 
     rows = source_health_rows(health)
@@ -277,6 +280,8 @@ def sources_list(config: ConfigOption = None) -> None:
     for row in rows:
         table.add_row(*(str(v) for v in row.values()))
     console.print(table)
+    for alarm in alarms:
+        console.print(f"[yellow]silent source[/yellow] {alarm}", highlight=False)
 
 
 @sources_app.command("check")

@@ -218,3 +218,4 @@ class RunSummary:
     alerts_sent: int = 0
     alerts_failed: tuple[tuple[int, str, str], ...] = ()  # (story id, channel, error)
     extract_failures: tuple[tuple[str, str], ...] = ()  # (url, reason)
+    silent_sources: tuple[str, ...] = ()  # one line per source quiet for longer than usual

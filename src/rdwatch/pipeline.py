@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from rdwatch.facts import (
     load_rates,
     watched_entities,
 )
+from rdwatch.health import SilenceAlarm, find_silent_sources
 from rdwatch.models import (
     Article,
     ArticleStatus,
@@ -53,6 +54,7 @@ from rdwatch.store import sources as source_store
 from rdwatch.store.locks import lock_ingest
 
 log = logging.getLogger(__name__)
+HEALTH_HISTORY = timedelta(days=90)
 Clock = Callable[[], datetime]
 
 
@@ -91,6 +93,7 @@ class BatchResult:
     items_skipped_seen: int = 0
     ingested: list[IngestResult] = field(default_factory=list)
     extract_failures: list[tuple[str, str]] = field(default_factory=list)
+    silent_sources: list[str] = field(default_factory=list)
 
     @property
     def by_tier(self) -> dict[str, int]:
@@ -182,7 +185,17 @@ def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> Batch
             with pipeline.db.session() as session:
                 source_store.record_new_items(session, article.source, now)
     result.ingested = [r for r in result.ingested if r.decision.tier != DedupTier.SEEN]
+    alarms = silent_sources(pipeline.db, pipeline.config, pipeline.clock())
+    result.silent_sources = [str(alarm) for alarm in alarms]
     return result
+
+
+def silent_sources(db: Database, config: Config, now: datetime) -> list[SilenceAlarm]:
+    """Sources that have brought nothing new for longer than their usual rhythm."""
+    with db.session() as session:
+        arrivals = source_store.new_item_arrivals(session, now - HEALTH_HISTORY)
+    expected = {s.name: s.expected_update_hours for s in config.sources if s.enabled}
+    return find_silent_sources(arrivals, expected, now)
 
 
 def _new_items(
@@ -390,6 +403,7 @@ def summarise(
         alerts_sent=len(delivery.sent),
         alerts_failed=delivery.failed,
         extract_failures=tuple(batch.extract_failures),
+        silent_sources=tuple(batch.silent_sources),
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from rdwatch.config import SourceConfig
 from rdwatch.models import SourceFetch, SourceState
-from rdwatch.store.schema import SourceRow
+from rdwatch.store.schema import ArticleRow, SourceRow
 
 # After repeated failures a source is polled less often: 2^(failures-1) minutes, capped at a day,
 # so a dead host costs one request a day instead of one per run.
@@ -114,3 +114,16 @@ def list_source_health(session: Session) -> list[SourceHealth]:
         )
         for row in session.scalars(select(SourceRow).order_by(SourceRow.name))
     ]
+
+
+def new_item_arrivals(session: Session, since: datetime) -> dict[str, list[datetime]]:
+    """When each source's stored articles arrived (one time per run that brought something new)."""
+    rows = session.execute(
+        select(ArticleRow.source, ArticleRow.fetched_at)
+        .where(ArticleRow.fetched_at >= since)
+        .distinct()
+    )
+    arrivals: dict[str, list[datetime]] = {}
+    for source, fetched_at in rows:
+        arrivals.setdefault(source, []).append(fetched_at)
+    return arrivals
