@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from rdwatch import dedup, fetch
+from rdwatch import dedup, fetch, progress
 from rdwatch.archive import read_archive_folder
 from rdwatch.config import Config, DedupConfig, SourceConfig
 from rdwatch.errors import ExtractError, FetchError
@@ -151,6 +151,7 @@ def fetch_sources(pipeline: Pipeline, sources: Sequence[SourceConfig]) -> list[S
     with pipeline.db.session() as session:
         for result in results:
             source_store.record_fetch(session, result, now)
+    progress.advance("fetch", len(results))
     for result in results:
         if not result.ok:
             log.warning("source %s failed: %s", result.source, result.error)
@@ -174,9 +175,12 @@ def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> Batch
     """Extract, deduplicate, extract facts, score and store every new item of the fetches."""
     result = BatchResult()
     items = _new_items(pipeline, [f for f in fetches if f.ok], result)
+    progress.begin("extract", len(items))
     articles = asyncio.run(_extract_all(pipeline, items, result))
+    progress.begin("dedup, facts, notability", len(articles))
     now = pipeline.clock()
     for article in articles:
+        progress.advance("dedup, facts, notability")
         ingested = ingest(pipeline, article)
         result.ingested.append(ingested)
         if ingested.decision.tier == DedupTier.SEEN:
@@ -225,6 +229,7 @@ async def _extract_all(
             pages = dict(await fetch.fetch_pages([i.url for i in follow], settings, client=client))
     articles = []
     for item in items:
+        progress.advance("extract")
         try:
             articles.append(_article_for(item, pages.get(item.url)))
         except (ExtractError, FetchError) as exc:
@@ -413,6 +418,7 @@ def run_once(config: Config, *, clock: Clock = utc_now) -> RunSummary:
     pipeline = open_pipeline(config, clock=clock)
     try:
         sources = [s for s in config.sources if s.enabled]
+        progress.begin("fetch", len(sources))
         fetches = fetch_sources(pipeline, sources)
         batch = process_fetches(pipeline, fetches)
         delivery = deliver(pipeline)
