@@ -21,6 +21,10 @@ run: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/rdwatch serve
 
+# The offline demo: a bundled sample news world, watched in two waves through the real flow.
+demo: $(STAMP)
+	$(BIN)/rdwatch demo --workdir data/demo
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests flows deployments
 	$(BIN)/ruff format --check src tests flows deployments

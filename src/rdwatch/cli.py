@@ -21,6 +21,7 @@ from rich.table import Table
 
 from rdwatch import pipeline as core
 from rdwatch.config import Config, load_config
+from rdwatch.console import run_display
 from rdwatch.errors import RdwatchError
 from rdwatch.models import RunSummary
 from rdwatch.notify import redact
@@ -355,7 +356,10 @@ def demo(
     console.print(f"[bold]rdwatch demo[/bold] — sample news world, results in {target}")
 
     def run_wave(config_path: Path) -> RunSummary:
-        return core.run_once(load_config(config_path)) if no_prefect else _run_flow(config_path)
+        with run_display(console):
+            if no_prefect:
+                return core.run_once(load_config(config_path))
+            return _run_flow(config_path)
 
     def show(name: str, summary: RunSummary) -> None:
         console.rule(f"{name} done")
