@@ -75,6 +75,7 @@ def run_demo(
 ) -> DemoResult:
     """Serve the demo world and run one watch per wave; alerts go to the console channel."""
     workdir.mkdir(parents=True, exist_ok=True)
+    _clear_previous_demo(workdir)
     config_path = workdir / "rdwatch-demo.yaml"
     summaries = []
     with serve_world(WAVES[0][1]) as world:
@@ -87,6 +88,14 @@ def run_demo(
             on_wave(name, summary)
     previews = write_email_previews(config["database_url"], workdir)
     return DemoResult(workdir, config_path, tuple(summaries), _read_alerts(workdir), previews)
+
+
+def _clear_previous_demo(workdir: Path) -> None:
+    """A demo always starts from an empty database, so wave 1 shows everything again."""
+    patterns = ("rdwatch-demo.db*", "alerts.jsonl", "alert-story-*.html")
+    for pattern in patterns:
+        for path in workdir.glob(pattern):
+            path.unlink()
 
 
 def write_email_previews(database_url: str, workdir: Path) -> tuple[Path, ...]:
