@@ -356,7 +356,7 @@ def demo(
     console.print(f"[bold]rdwatch demo[/bold] — sample news world, results in {target}")
 
     def run_wave(config_path: Path) -> RunSummary:
-        with run_display(console):
+        with run_display(console, plain_logs=no_prefect):
             if no_prefect:
                 return core.run_once(load_config(config_path))
             return _run_flow(config_path)

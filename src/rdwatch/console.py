@@ -51,9 +51,16 @@ class ProgressBars(logging.Handler):
 
 
 @contextmanager
-def run_display(console: Console) -> Iterator[bool]:
-    """Progress bars on a terminal (yields True), plain INFO log lines on stderr otherwise."""
+def run_display(console: Console, *, plain_logs: bool = True) -> Iterator[bool]:
+    """Progress bars on a terminal (yields True), plain INFO log lines on stderr otherwise.
+
+    `plain_logs=False` when someone else already prints rdwatch's logs (Prefect does, through
+    PREFECT_LOGGING_EXTRA_LOGGERS), so no line appears twice.
+    """
     if not console.is_terminal:
+        if not plain_logs:
+            yield False
+            return
         handler: logging.Handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter(PLAIN_FORMAT))
         with _attached(logging.getLogger("rdwatch"), handler):
