@@ -96,7 +96,8 @@ def run(
 ) -> None:
     """Run one watch now (as the `watch` flow) and print a summary."""
     settings = _config(config)
-    summary = core.run_once(settings) if no_prefect else _run_flow(config or _default_path())
+    with run_display(console, plain_logs=no_prefect):
+        summary = core.run_once(settings) if no_prefect else _run_flow(config or _default_path())
     print_summary(summary)
 
 
