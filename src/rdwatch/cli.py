@@ -49,7 +49,7 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(archive_app, name="archive")
 app.add_typer(db_app, name="db")
 
-console = Console()
+console = Console(soft_wrap=True)  # long URLs and reasons stay on one line
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
