@@ -1,0 +1,90 @@
+"""The private-address guard: no fetch may reach loopback, private, link-local or reserved hosts.
+
+A feed is untrusted input; without this guard a feed item (or a redirect) pointing at
+`http://169.254.169.254/` or `http://localhost:6379/` would make rdwatch probe its own network.
+Every URL and every redirect hop is checked unless `fetch.allow_private_addresses` is true.
+A host is refused if ANY of its resolved addresses is non-public, because the connection may use
+any of them.
+
+Known limit: the check resolves the name separately from httpx's own connect, so a DNS server that
+answers differently between the two lookups (DNS rebinding) is not caught.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from rdwatch.errors import BlockedAddressError, FetchError
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def address_problem(address: IPAddress) -> str | None:
+    """Why `address` must not be fetched, or None for a public address."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    checks = (
+        ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local),
+        ("private", address.is_private),
+        ("multicast", address.is_multicast),
+        ("unspecified", address.is_unspecified),
+        ("reserved", address.is_reserved),
+    )
+    for label, hit in checks:
+        if hit:
+            return f"{address} is a {label} address"
+    # Anything else that is not globally routable (100.64/10 carrier NAT, 192.0.0/24, …).
+    return None if address.is_global else f"{address} is not a public address"
+
+
+async def resolve_host(host: str, port: int) -> list[str]:
+    """All addresses `host` resolves to (module-level so tests can stand in for DNS)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+async def check_url(url: str, *, cache: dict[str, str | None] | None = None) -> None:
+    """Raise BlockedAddressError if `url`'s host is or resolves to a non-public address.
+
+    `cache` maps a host to its problem (None: fine) so a run resolves each host once.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise FetchError(url, "URL has no host")
+    if cache is not None and host in cache:
+        problem = cache[host]
+    else:
+        problem = await _host_problem(url, host, _port(parts.scheme, parts))
+        if cache is not None:
+            cache[host] = problem
+    if problem is not None:
+        raise BlockedAddressError(url, f"blocked: {problem}")
+
+
+async def _host_problem(url: str, host: str, port: int) -> str | None:
+    try:
+        return address_problem(ipaddress.ip_address(host))
+    except ValueError:
+        pass  # a name, not a literal address
+    try:
+        addresses = await resolve_host(host, port)
+    except (OSError, UnicodeError) as exc:
+        raise FetchError(url, f"cannot resolve host {host}") from exc
+    for text in addresses:
+        problem = address_problem(ipaddress.ip_address(text.split("%")[0]))
+        if problem is not None:
+            return f"{host} resolves to {problem.removeprefix(text + ' is ')}: {text}"
+    return None
+
+
+def _port(scheme: str, parts: object) -> int:
+    try:
+        port = getattr(parts, "port", None)
+    except ValueError:
+        port = None
+    return port or (443 if scheme == "https" else 80)

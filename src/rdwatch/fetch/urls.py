@@ -1,0 +1,162 @@
+"""Canonical URLs and news-aggregator link resolution.
+
+`canonical_url` maps the many spellings of one article's address to one string, so the "seen" dedup
+tier can skip an item before any download. It is pure, never raises on an http(s) URL, and is
+idempotent: `canonical_url(canonical_url(u)) == canonical_url(u)`.
+
+`resolve_aggregator_url` turns a Google News (or similar redirector) link into the publisher's URL
+when the publisher's URL is recoverable offline; otherwise it returns the link unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from urllib.parse import parse_qsl, unquote_plus, urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup, SoupStrainer
+
+# Query parameters that only say where a click came from; they never select content.
+_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "_hs", "__hs", "ga_")
+_TRACKING_NAMES = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "twclid",
+        "ttclid", "li_fat_id", "mkt_tok", "_ga", "_gl", "oly_anon_id", "oly_enc_id", "vero_id",
+        "wickedid", "s_cid", "ncid", "ocid", "cmpid", "ref_src", "ref_url", "spm", "cmp",
+        "sr_share", "smid", "taid",
+    }
+)  # fmt: skip
+# `?amp=1`, `?amp`, `?outputType=amp` select the AMP rendering of the same article.
+_AMP_PARAMS = frozenset({"amp", "outputtype"})
+# Host prefixes of mobile and AMP renderings of the same site (m.example.com → example.com).
+_VARIANT_HOST_LABELS = frozenset({"m", "mobile", "amp"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_AMP_SUFFIX = re.compile(r"\.amp(\.html?)?$", re.IGNORECASE)
+
+_GOOGLE_NEWS_ARTICLE = re.compile(r"^/(?:rss/)?articles/([A-Za-z0-9_-]+)")
+_EMBEDDED_URL = re.compile(rb"https?://[\x21-\x7e]+")
+# Redirectors whose `url=` / `q=` parameter names the destination.
+_REDIRECT_PARAMS = ("url", "q", "u")
+
+
+def canonical_url(url: str, html: str | None = None) -> str:
+    """The canonical form of `url`; a `<link rel=canonical>` in `html` wins when it is usable."""
+    url = url.strip()
+    try:
+        declared = _declared_canonical(url, html) if html else None
+        return _normalise(declared or url)
+    except ValueError:  # not parseable as a URL (e.g. a stray "[" in the host): leave it alone
+        return url
+
+
+def _normalise(url: str) -> str:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        return url
+    return urlunsplit(
+        (scheme, _netloc(scheme, parts.netloc), _path(parts.path), _query(parts.query), "")
+    )
+
+
+def _netloc(scheme: str, netloc: str) -> str:
+    # Credentials never belong in a stored canonical URL; the port only when it is not the default.
+    hostport = netloc.rpartition("@")[2].lower()
+    host, port = _split_port(hostport)
+    labels = host.split(".")
+    while len(labels) > 2 and labels[0] in _VARIANT_HOST_LABELS:
+        labels = labels[1:]
+    host = ".".join(labels).rstrip(".") or host
+    if port is None or port == str(_DEFAULT_PORTS[scheme]):
+        return host
+    return f"{host}:{port}"
+
+
+def _split_port(hostport: str) -> tuple[str, str | None]:
+    if hostport.startswith("["):  # IPv6 literal: [::1]:8080
+        host, _, rest = hostport.partition("]")
+        port = rest[1:] if rest.startswith(":") and rest[1:].isdigit() else None
+        return host + "]", port
+    host, sep, port = hostport.rpartition(":")
+    if sep and port.isdigit():
+        return host, str(int(port))
+    return hostport.rstrip(":"), None
+
+
+def _path(path: str) -> str:
+    # Repeat until stable so the result is idempotent whatever order the variants were nested in.
+    previous = None
+    while previous != path:
+        previous = path
+        path = _AMP_SUFFIX.sub(lambda m: m.group(1) or "", path.rstrip("/"))
+        segments = path.split("/")
+        if segments and segments[-1].lower() == "amp":
+            segments = segments[:-1]
+        if len(segments) > 1 and segments[1].lower() == "amp":
+            segments = [segments[0], *segments[2:]]
+        path = "/".join(segments)
+    return path or "/"
+
+
+def _query(query: str) -> str:
+    # Work on raw `k=v` pieces so the parameters kept are byte-for-byte what the site sent.
+    kept = sorted(piece for piece in query.split("&") if piece and _keeps(piece))
+    return "&".join(kept)
+
+
+def _keeps(piece: str) -> bool:
+    name = unquote_plus(piece.partition("=")[0]).strip().lower()
+    if name in _TRACKING_NAMES or name in _AMP_PARAMS:
+        return False
+    return not name.startswith(_TRACKING_PREFIXES)
+
+
+def _declared_canonical(url: str, html: str) -> str | None:
+    """The page's `<link rel=canonical>` resolved against `url`, unless it is unusable."""
+    soup = BeautifulSoup(html, "lxml", parse_only=SoupStrainer("link"))
+    for link in soup.find_all("link"):
+        rel: list[str] = list(link.get("rel") or [])
+        href = link.get("href")
+        if "canonical" not in [r.lower() for r in rel] or not isinstance(href, str) or not href:
+            continue
+        target = urljoin(url, href.strip())
+        if urlsplit(target).scheme.lower() not in _DEFAULT_PORTS:
+            return None
+        # A canonical pointing at the home page from an article is a common CMS template bug;
+        # trusting it would fold every article of the site into one URL.
+        if urlsplit(target).path in ("", "/") and urlsplit(url).path not in ("", "/"):
+            return None
+        return target
+    return None
+
+
+def resolve_aggregator_url(url: str) -> str:
+    """The publisher's URL behind a Google News (or redirector) link, when recoverable offline."""
+    if "google." not in url and "bing.com" not in url:
+        return url  # the common case, decided without parsing
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not (host == "google.com" or host.endswith(".google.com") or host.endswith("bing.com")):
+        return url
+    for name, value in parse_qsl(parts.query):
+        if name.lower() in _REDIRECT_PARAMS and value.startswith(("http://", "https://")):
+            return value
+    match = _GOOGLE_NEWS_ARTICLE.match(parts.path)
+    if host == "news.google.com" and match:
+        return _decode_google_news_id(match.group(1)) or url
+    return url
+
+
+def _decode_google_news_id(article_id: str) -> str | None:
+    """Google News article ids of the classic format are base64 protobufs holding the URL.
+
+    Newer ids (decoding to `AU_yqL…`) need a call to Google; those stay unresolved and the
+    article page fetch follows Google's redirect instead.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(article_id + "=" * (-len(article_id) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    match = _EMBEDDED_URL.search(raw)
+    return match.group(0).decode("ascii") if match else None
