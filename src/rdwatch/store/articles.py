@@ -80,19 +80,46 @@ def find_candidates(session: Session, signature: Sequence[int]) -> list[Candidat
 def find_fact_candidates(
     session: Session, keys: Iterable[str], *, exclude: Iterable[int] = (), limit: int = 50
 ) -> list[Candidate]:
-    """Stored articles sharing at least two of the given fact keys, with their fact keys."""
+    """Stored articles sharing at least two of the given fact keys (most shared first), with
+    their fact keys."""
     wanted = list(set(keys))
     if len(wanted) < 2:
         return []
+    shared_count = func.count(FactRow.id)
     shared = (
         select(FactRow.article_id)
         .where(FactRow.key.in_(wanted))
         .group_by(FactRow.article_id)
-        .having(func.count(FactRow.id) >= 2)
+        .having(shared_count >= 2)
+        .order_by(shared_count.desc(), FactRow.article_id.desc())
         .limit(limit)
     )
     ids = set(session.scalars(shared)) - set(exclude)
     return with_fact_keys(session, _candidates_by_id(session, ids))
+
+
+def stories_holding(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """For each fact key, how many stories hold it (how common a fact is: background or news)."""
+    wanted = list(set(keys))
+    counts: dict[str, int] = {}
+    for chunk in _chunks(wanted, 500):
+        rows = session.execute(
+            select(FactRow.key, func.count(func.distinct(ArticleRow.story_id)))
+            .join(ArticleRow, FactRow.article_id == ArticleRow.id)
+            .where(FactRow.key.in_(chunk))
+            .group_by(FactRow.key)
+        )
+        counts.update({key: int(n) for key, n in rows})
+    return counts
+
+
+def article_texts(session: Session, article_ids: Iterable[int]) -> dict[int, str]:
+    """Stored texts by article id, for verifying near-duplicate estimates exactly."""
+    wanted = list(set(article_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(ArticleRow.id, ArticleRow.text).where(ArticleRow.id.in_(wanted)))
+    return {article_id: text for article_id, text in rows}
 
 
 def with_fact_keys(session: Session, candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -113,6 +140,7 @@ def with_fact_keys(session: Session, candidates: Sequence[Candidate]) -> list[Ca
             signature=c.signature,
             fact_keys=frozenset(keys[c.article_id]),
             title=c.title,
+            published=c.published,
         )
         for c in candidates
     ]
@@ -129,6 +157,7 @@ def _candidates_by_id(session: Session, ids: Iterable[int]) -> list[Candidate]:
             ArticleRow.story_id,
             ArticleRow.signature,
             ArticleRow.title,
+            ArticleRow.published,
         ).where(ArticleRow.id.in_(wanted))
     )
     return [
@@ -138,6 +167,7 @@ def _candidates_by_id(session: Session, ids: Iterable[int]) -> list[Candidate]:
             story_id=r.story_id,
             signature=unpack_signature(r.signature) if r.signature else (),
             title=r.title,
+            published=r.published,
         )
         for r in rows
     ]
