@@ -35,10 +35,7 @@ ANNOUNCEMENT_VERBS = (
     "partner", "expand", "name", "start", "kick off", "kicks off", "plan", "commit", "pledge",
     "成立", "发布", "推出", "投资", "宣布", "任命", "收购",
 )  # fmt: skip
-_VERB_PATTERN = re.compile(
-    r"(?<![\w])(" + "|".join(re.escape(v) for v in ANNOUNCEMENT_VERBS) + r")",
-    re.IGNORECASE,
-)
+_VERB_PATTERN_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
 # Fact kinds whose novelty matters: a new amount, headcount, product, person or unit is news;
 # a new place name or research area alone is not.
 NOVEL_KINDS = frozenset({"money", "count", "product", "person", "org"})
@@ -69,7 +66,7 @@ def score_story(
         r
         for r in (
             _watched_entity(evidence, weights),
-            _announcement(evidence, weights),
+            _announcement(evidence, weights, settings.verbs),
             _money(evidence.facts, settings, weights),
             _count(evidence.facts, settings, weights),
             _outlets(evidence.outlets, weights),
@@ -90,10 +87,28 @@ def _watched_entity(evidence: StoryEvidence, weights: dict[str, float]) -> Reaso
     return Reason("watched_entity_in_lead", weights["watched_entity_in_lead"], names)
 
 
-def _announcement(evidence: StoryEvidence, weights: dict[str, float]) -> Reason | None:
-    match = _VERB_PATTERN.search(evidence.title) or _VERB_PATTERN.search(
-        evidence.lead[:LEAD_SENTENCES_CHARS]
-    )
+def verb_pattern(extra: Sequence[str] = ()) -> re.Pattern[str]:
+    """Announcement verbs with their inflections only: "found(s/ed)" but not "founder"."""
+    verbs = tuple(dict.fromkeys((*ANNOUNCEMENT_VERBS, *extra)))
+    pattern = _VERB_PATTERN_CACHE.get(verbs)
+    if pattern is None:
+        latin = sorted((v for v in verbs if v.isascii()), key=len, reverse=True)
+        cjk = [v for v in verbs if not v.isascii()]
+        alternatives = [
+            r"(?<![\w])(?:" + "|".join(re.escape(v) for v in latin) + r")(?:s|es|ed|d|ing)?(?![\w])"
+        ]
+        if cjk:
+            alternatives.append("|".join(re.escape(v) for v in cjk))
+        pattern = re.compile("|".join(alternatives), re.IGNORECASE)
+        _VERB_PATTERN_CACHE[verbs] = pattern
+    return pattern
+
+
+def _announcement(
+    evidence: StoryEvidence, weights: dict[str, float], verbs: Sequence[str]
+) -> Reason | None:
+    pattern = verb_pattern(verbs)
+    match = pattern.search(evidence.title) or pattern.search(evidence.lead[:LEAD_SENTENCES_CHARS])
     if match is None:
         return None
     return Reason("announcement_verb", weights["announcement_verb"], f"“{match.group(0)}”")
@@ -103,7 +118,11 @@ def _money(
     facts: Sequence[Fact], settings: NotabilityConfig, weights: dict[str, float]
 ) -> Reason | None:
     amounts = [
-        f for f in facts if f.kind == "money" and (f.usd or 0) >= settings.money_usd_threshold
+        f
+        for f in facts
+        if f.kind == "money"
+        and (f.usd or 0) >= settings.money_usd_threshold
+        and not _is_market_figure(f, settings.market_terms)
     ]
     if not amounts:
         return None
@@ -113,6 +132,12 @@ def _money(
         weights["significant_money"],
         f"{largest.text} ≈ US${(largest.usd or 0):,.0f}",
     )
+
+
+def _is_market_figure(fact: Fact, market_terms: Sequence[str]) -> bool:
+    """Revenue, share prices and valuations are market news, not an R&D commitment."""
+    sentence = fact.sentence.lower()
+    return any(term.lower() in sentence for term in market_terms)
 
 
 def _count(
@@ -153,3 +178,30 @@ def _novelty(
 def lead_of(text: str) -> str:
     """The opening of an article: where announcements put the news."""
     return text[:LEAD_SENTENCES_CHARS]
+
+
+def notable_new_facts(
+    facts: Sequence[Fact],
+    known_keys: Collection[str],
+    archive_fact_keys: Collection[str],
+    settings: NotabilityConfig,
+) -> tuple[Fact, ...]:
+    """Facts worth one follow-up alert on an already-alerted story.
+
+    New means unknown to the story when its first alert went out and to the archive. Notable means
+    an amount or count above the significance thresholds, or a new product or person: the kinds of
+    fact a reader of the first alert would want to hear about. Places, dates and quotes are not.
+    """
+    fresh = [f for f in facts if f.key not in known_keys and f.key not in archive_fact_keys]
+    return tuple(f for f in fresh if _is_significant(f, settings))
+
+
+def _is_significant(fact: Fact, settings: NotabilityConfig) -> bool:
+    if fact.kind == "money":
+        usd = fact.usd or 0
+        return usd >= settings.money_usd_threshold and not _is_market_figure(
+            fact, settings.market_terms
+        )
+    if fact.kind == "count":
+        return (fact.value or 0) >= settings.count_threshold
+    return fact.kind in ("product", "person")

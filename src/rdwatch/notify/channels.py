@@ -43,14 +43,43 @@ def _redact_url(match: re.Match[str]) -> str:
     return f"{scheme}://***"
 
 
+class _RedactingFilter(logging.Filter):
+    """Rewrites apprise's own log records so a URL's secrets never reach a log handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+logging.getLogger("apprise").addFilter(_RedactingFilter())
+
+
 class Sender(Protocol):
-    """Anything that can deliver one rendered alert; raises NotifyError on failure."""
+    """Anything that can deliver one rendered alert; raises NotifyError on failure.
+
+    `receives` is "all", "alerts" or "digest" (ChannelConfig.kind).
+    """
 
     channel_id: str
     body_format: str
     min_score: float | None
+    receives: str
 
     def send(self, message: AlertMessage) -> None: ...
+
+
+def wants_alert(sender: Sender, score: float) -> bool:
+    """Whether this channel takes alerts (and follow-ups) on a story with this score."""
+    if sender.receives == "digest":
+        return False
+    return sender.min_score is None or score >= sender.min_score
+
+
+def wants_digest(sender: Sender) -> bool:
+    return sender.receives != "alerts"
 
 
 @dataclass
@@ -62,12 +91,13 @@ class AppriseSender:
     url: str
     tags: tuple[str, ...] = ()
     min_score: float | None = None
+    receives: str = "all"
 
     def send(self, message: AlertMessage) -> None:
         notifier = apprise.Apprise()
         if not notifier.add(self.url):
             raise NotifyError(f"channel {self.channel_id}: apprise does not accept this URL")
-        with apprise.LogCapture(level=logging.WARNING) as captured:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             ok = notifier.notify(
                 title=message.title,
                 body=message.body,
@@ -86,6 +116,7 @@ class ConsoleSender:
     channel_id: str = CONSOLE_CHANNEL
     body_format: str = "text"
     min_score: float | None = None
+    receives: str = "all"
 
     def send(self, message: AlertMessage) -> None:
         try:
@@ -135,20 +166,33 @@ def build_senders(settings: AlertsConfig, data_dir: Path) -> list[Sender]:
                 body_format=channel.format or default_format(channel.url),
                 url=channel.url,
                 tags=tuple(channel.tags),
-                min_score=channel.min_score,
+                min_score=effective_min_score(channel, settings.tag_min_scores),
+                receives=channel.kind,
             )
         )
+    ids = [s.channel_id for s in senders]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise NotifyError(f"alerts.channels: channel name(s) used twice: {', '.join(duplicated)}")
     return senders
+
+
+def effective_min_score(channel: ChannelConfig, tag_min_scores: dict[str, float]) -> float | None:
+    """The channel's own `min_score` or its tags' routing minimum, whichever is higher."""
+    floors = [tag_min_scores[t] for t in channel.tags if t in tag_min_scores]
+    if channel.min_score is not None:
+        floors.append(channel.min_score)
+    return max(floors) if floors else None
 
 
 def _apprise_file_channels(settings: AlertsConfig) -> list[ChannelConfig]:
     if settings.apprise_config is None:
         return []
     config = apprise.AppriseConfig()
-    if not config.add(str(settings.apprise_config)):
+    if not settings.apprise_config.is_file() or not config.add(str(settings.apprise_config)):
         raise NotifyError(f"alerts.apprise_config: cannot read {settings.apprise_config}")
     channels = []
     for server in config.servers():
         url = server.url(privacy=False)
-        channels.append(ChannelConfig(url=url, tags=sorted(server.tags)))
+        channels.append(ChannelConfig(url=url, tags=sorted(str(t) for t in server.tags)))
     return channels

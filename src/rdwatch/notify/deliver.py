@@ -1,7 +1,9 @@
 """Delivering the outbox: claim each due row, render, send, record the outcome.
 
 Each row is claimed and recorded in its own short transaction, so a crash at any point leaves
-every row either sent, or claimable again by a later run (see store.outbox).
+every row either sent, or claimable again by a later run (see store.outbox). A crash after the
+channel accepted a message but before the row was marked sent is the one case that can repeat a
+message; it is as narrow as one HTTP/SMTP round trip.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from rdwatch.errors import NotifyError
+from rdwatch.models import AlertMessage, StoryView
 from rdwatch.notify.channels import Sender, redact
-from rdwatch.notify.render import render_alert
+from rdwatch.notify.render import FollowUp, render_alert, render_test_message
 from rdwatch.store import Database
 from rdwatch.store import outbox as outbox_store
 from rdwatch.store.articles import get_story
@@ -35,6 +40,15 @@ class _Tally:
     skipped: int = 0
 
 
+@dataclass(frozen=True)
+class ChannelCheck:
+    """The outcome of `rdwatch alerts test` on one channel; `error` is already redacted."""
+
+    channel: str
+    ok: bool
+    error: str = ""
+
+
 def deliver_outbox(
     db: Database,
     senders: Sequence[Sender],
@@ -42,6 +56,7 @@ def deliver_outbox(
     now: Callable[[], datetime],
     max_attempts: int,
 ) -> DeliveryReport:
+    """Attempt every due row once: pending rows, failed rows whose backoff is over, stale claims."""
     by_channel = {sender.channel_id: sender for sender in senders}
     with db.session() as session:
         ids = outbox_store.due_ids(session, now(), max_attempts)
@@ -49,6 +64,37 @@ def deliver_outbox(
     for row_id in ids:
         _deliver_one(db, row_id, by_channel, now, max_attempts, tally)
     return DeliveryReport(tuple(tally.sent), tuple(tally.failed), tally.skipped)
+
+
+def resend(
+    db: Database,
+    senders: Sequence[Sender],
+    row_id: int,
+    *,
+    now: Callable[[], datetime],
+    max_attempts: int,
+) -> DeliveryReport:
+    """Make one outbox row pending again (whatever its status) and deliver it now."""
+    with db.session() as session:
+        if not outbox_store.reset_for_resend(session, row_id):
+            raise NotifyError(f"no alert with id {row_id} (see `rdwatch alerts list`)")
+    tally = _Tally()
+    by_channel = {sender.channel_id: sender for sender in senders}
+    _deliver_one(db, row_id, by_channel, now, max_attempts, tally)
+    return DeliveryReport(tuple(tally.sent), tuple(tally.failed), tally.skipped)
+
+
+def send_test_messages(senders: Sequence[Sender], now: datetime) -> list[ChannelCheck]:
+    """Send a test message to every channel; one result per channel, failures included."""
+    checks = []
+    for sender in senders:
+        try:
+            sender.send(render_test_message(sender.channel_id, sender.body_format, now))
+        except NotifyError as exc:
+            checks.append(ChannelCheck(sender.channel_id, False, redact(str(exc))))
+            continue
+        checks.append(ChannelCheck(sender.channel_id, True))
+    return checks
 
 
 def _deliver_one(
@@ -59,17 +105,21 @@ def _deliver_one(
     max_attempts: int,
     tally: _Tally,
 ) -> None:
+    sender, message = None, None
     with db.session() as session:
         entry = outbox_store.claim(session, row_id, now())
         story = get_story(session, entry.story_id) if entry else None
+        if entry is not None and story is not None:
+            sender = by_channel.get(entry.channel)
+            if sender is not None:
+                message = _render(session, story, sender, entry)
     if entry is None or story is None:
         tally.skipped += 1
         return
-    sender = by_channel.get(entry.channel)
     try:
-        if sender is None:
+        if sender is None or message is None:
             raise NotifyError(f"channel {entry.channel} is no longer configured")
-        sender.send(render_alert(story, sender.body_format, kind=entry.kind))
+        sender.send(message)
     except NotifyError as exc:
         error = redact(str(exc))
         log.warning("alert for story %s on %s failed: %s", entry.story_id, entry.channel, error)
@@ -79,5 +129,24 @@ def _deliver_one(
         return
     with db.session() as session:
         outbox_store.mark_sent(session, row_id, now())
-    log.info("alert for story %s sent on %s", entry.story_id, entry.channel)
+    log.info("%s for story %s sent on %s", entry.kind, entry.story_id, entry.channel)
     tally.sent.append((entry.story_id, entry.channel))
+
+
+def _render(
+    session: Session, story: StoryView, sender: Sender, entry: outbox_store.OutboxEntry
+) -> AlertMessage:
+    follow_up = _follow_up(session, story, entry) if entry.kind == "update" else None
+    return render_alert(story, sender.body_format, kind=entry.kind, follow_up=follow_up)
+
+
+def _follow_up(
+    session: Session, story: StoryView, entry: outbox_store.OutboxEntry
+) -> FollowUp | None:
+    """What the update adds to the first alert on the same channel."""
+    first = outbox_store.find_entry(session, story.id, entry.channel, "alert")
+    if first is None or first.sent_at is None:
+        return None
+    known = outbox_store.fact_keys_until(session, story.id, first.sent_at)
+    new = tuple(f for f in story.facts if f.key not in known)
+    return FollowUp(first_alert_id=first.id, first_sent_at=first.sent_at, new_facts=new)

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rdwatch.store.schema import OutboxRow
+from rdwatch.store.schema import ArticleRow, FactRow, OutboxRow
 
 PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed", "gave_up"
 STALE_CLAIM = timedelta(minutes=10)
@@ -127,6 +127,32 @@ def reset_for_resend(session: Session, row_id: int) -> bool:
         return False
     row.status, row.next_attempt_at, row.last_error = PENDING, None, None
     return True
+
+
+def get_entry(session: Session, row_id: int) -> OutboxEntry | None:
+    row = session.get(OutboxRow, row_id)
+    return _entry(row) if row is not None else None
+
+
+def find_entry(
+    session: Session, story_id: int, channel: str, kind: str = "alert"
+) -> OutboxEntry | None:
+    row = session.scalar(
+        select(OutboxRow).where(
+            OutboxRow.story_id == story_id, OutboxRow.channel == channel, OutboxRow.kind == kind
+        )
+    )
+    return _entry(row) if row is not None else None
+
+
+def fact_keys_until(session: Session, story_id: int, until: datetime) -> set[str]:
+    """Keys of the story's facts from articles stored at or before `until` (what an alert knew)."""
+    rows = session.scalars(
+        select(FactRow.key)
+        .join(ArticleRow, FactRow.article_id == ArticleRow.id)
+        .where(ArticleRow.story_id == story_id, ArticleRow.fetched_at <= until)
+    )
+    return set(rows)
 
 
 def list_entries(session: Session, *, status: str | None = None) -> list[OutboxEntry]:
