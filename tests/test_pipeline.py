@@ -34,14 +34,32 @@ def test_first_run_alerts_once_for_the_new_announcement(
     assert site.url("articles/damo-quantum-singapore.html") in body["message"]
 
 
-def test_second_run_sends_nothing_and_skips_seen_items(
-    site_config: Config, receiver: Receiver
+def test_second_run_on_an_unchanged_feed_parses_and_sends_nothing(
+    site_config: Config, site: SiteServer, receiver: Receiver
 ) -> None:
     pipeline.run_once(site_config)
+    site.hits.clear()
     second = pipeline.run_once(site_config)
 
     assert second.alerts_sent == 0
+    assert second.items_seen == 0, "an unchanged feed body is not parsed again"
+    assert site.hits == ["/feed.xml"], "no article page is downloaded again"
+    assert len(receiver.requests) == 1
+
+
+def test_items_already_stored_are_skipped_as_seen_when_the_feed_changes(
+    site_config: Config, site: SiteServer, receiver: Receiver
+) -> None:
+    pipeline.run_once(site_config)
+    feed = (site.root / "feed.xml").read_text(encoding="utf-8").replace("{{BASE}}", site.base)
+    site.overrides["/feed.xml"] = (200, feed.replace("Tech Wire Asia", "Tech Wire").encode())
+    site.hits.clear()
+    second = pipeline.run_once(site_config)
+
+    assert second.items_seen == 3
     assert second.items_skipped_seen == 3
+    assert second.alerts_sent == 0
+    assert site.hits == ["/feed.xml"]
     assert len(receiver.requests) == 1
 
 

@@ -213,6 +213,46 @@ def _alert_record(entry: outbox_store.OutboxEntry) -> dict[str, Any]:
     }
 
 
+@alerts_app.command("test")
+def alerts_test(config: ConfigOption = None) -> None:
+    """Send a test message to every channel; exit 1 if any channel failed."""
+    from rdwatch.notify import build_senders, send_test_messages
+
+    settings = _config(config)
+    senders = build_senders(settings.alerts, settings.data_dir)
+    checks = send_test_messages(senders, core.utc_now())
+    table = Table("channel", "result", "error")
+    for check in checks:
+        table.add_row(check.channel, "ok" if check.ok else "FAILED", redact(check.error))
+    console.print(table)
+    if not all(check.ok for check in checks):
+        raise typer.Exit(1)
+
+
+@alerts_app.command("resend")
+def alerts_resend(alert_id: int, config: ConfigOption = None) -> None:
+    """Send one alert (by id from `alerts list`) again now, whatever its status."""
+    from rdwatch.notify import build_senders, resend
+
+    settings = _config(config)
+    senders = build_senders(settings.alerts, settings.data_dir)
+    with _database(settings) as db:
+        report = resend(
+            db, senders, alert_id, now=core.utc_now, max_attempts=settings.alerts.max_attempts
+        )
+    for story_id, channel in report.sent:
+        console.print(f"alert {alert_id} (story {story_id}) sent on {channel}", highlight=False)
+    for story_id, channel, error in report.failed:
+        console.print(
+            f"[red]alert {alert_id} (story {story_id}) failed on {channel}[/red]: {redact(error)}",
+            highlight=False,
+        )
+    if report.skipped:
+        console.print(f"alert {alert_id} is being sent by another run; not sent again")
+    if not report.sent:
+        raise typer.Exit(1)
+
+
 # --- stories ---
 
 

@@ -111,6 +111,17 @@ class NotabilityConfig(_Strict):
     weights: dict[str, float] = Field(
         default_factory=dict, description="Override rule weights by rule name."
     )
+    verbs: list[str] = Field(
+        default_factory=list,
+        description="Announcement verbs added to the built-in list (launch, invest, unveil…).",
+    )
+    market_terms: list[str] = Field(
+        default_factory=lambda: [
+            "shares", "stock", "market value", "market cap", "valuation", "revenue", "profit",
+            "earnings", "sales", "GMV", "营收", "市值", "股价", "利润",
+        ],
+        description="Words marking a sentence as market news, whose amounts are not significant.",
+    )  # fmt: skip
 
 
 class ChannelConfig(_Strict):
@@ -123,6 +134,9 @@ class ChannelConfig(_Strict):
     format: Literal["markdown", "html", "text"] | None = Field(
         None, description="Body format; default: html for email, markdown otherwise."
     )
+    kind: Literal["all", "alerts", "digest"] = Field(
+        "all", description="What the channel receives: alerts and digests, or only one of them."
+    )
 
 
 class AlertsConfig(_Strict):
@@ -134,6 +148,14 @@ class AlertsConfig(_Strict):
     )
     updates: bool = Field(False, description="Send one follow-up when a story gains new facts.")
     max_attempts: int = Field(8, ge=1, description="Delivery attempts before an alert is failed.")
+    tag_min_scores: dict[str, float] = Field(
+        default_factory=dict,
+        description="Routing by apprise tag: a channel with the tag only gets stories at or above "
+        "this score (e.g. `email: 0.8`).",
+    )
+    digest_max_stories: int = Field(
+        50, ge=1, description="Stories listed in one digest message, highest score first."
+    )
 
     @field_validator("channels", mode="before")
     @classmethod

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,9 +44,10 @@ from rdwatch.models import (
     RunSummary,
     SourceFetch,
     SourceState,
+    StoryView,
 )
-from rdwatch.notability import StoryEvidence, lead_of, score_story
-from rdwatch.notify import DeliveryReport, Sender, build_senders, deliver_outbox
+from rdwatch.notability import StoryEvidence, lead_of, notable_new_facts, score_story
+from rdwatch.notify import DeliveryReport, Sender, build_senders, deliver_outbox, wants_alert
 from rdwatch.store import Database
 from rdwatch.store import articles as article_store
 from rdwatch.store import outbox as outbox_store
@@ -261,8 +262,7 @@ def _article_for(item: FeedItem, page: FetchedPage | FetchError | None) -> Artic
 def ingest(pipeline: Pipeline, article: Article, *, archive: bool = False) -> IngestResult:
     """Decide, store and score one article in one transaction under the ingest lock."""
     settings = pipeline.config.dedup
-    text_hash = dedup.content_hash(article.text)
-    signature = dedup.signature_of(
+    prints = dedup.fingerprint(
         article.text, words=settings.shingle_words, chars=settings.shingle_chars
     )
     facts = extract_facts(
@@ -275,16 +275,20 @@ def ingest(pipeline: Pipeline, article: Article, *, archive: bool = False) -> In
     now = pipeline.clock()
     with pipeline.db.session() as session:
         lock_ingest(session)
-        if article_store.known_urls(session, [article.url]):
-            seen = DedupDecision(ArticleStatus.DUPLICATE, DedupTier.SEEN, "URL already stored")
+        if article_store.known_urls(session, [article.url]) or (
+            article.guid and article_store.known_guids(session, [article.guid])
+        ):
+            seen = DedupDecision(
+                ArticleStatus.DUPLICATE, DedupTier.SEEN, "seen: URL or guid already stored"
+            )
             return IngestResult(article.url, seen, None, None)
-        decision = _decide(session, article, text_hash, signature, facts, settings)
+        decision = _decide(session, article, prints, facts, settings)
         if archive:
             decision = _as_archive(decision)
         story_id = decision.story_id or article_store.add_story(
             session, article.title, now, is_archive=archive
         )
-        new = article_store.NewArticle(article, decision, text_hash, signature, facts)
+        new = article_store.NewArticle(article, decision, prints.text_hash, prints.signature, facts)
         article_id = article_store.add_article(session, new, story_id, now)
         if article_id is None or article_store.story_is_archive(session, story_id):
             return IngestResult(article.url, decision, article_id, story_id)
@@ -295,34 +299,45 @@ def ingest(pipeline: Pipeline, article: Article, *, archive: bool = False) -> In
 def _decide(
     session: Session,
     article: Article,
-    text_hash: str,
-    signature: tuple[int, ...],
+    prints: dedup.Fingerprint,
     facts: Sequence[Fact],
     settings: DedupConfig,
 ) -> DedupDecision:
-    candidates = article_store.find_candidates(session, signature)
+    """The dedup tiers in order: exact, near (LSH candidates verified exactly), same story."""
+    exact = article_store.find_exact(session, prints.text_hash)
+    candidates = [] if exact else article_store.find_candidates(session, prints.signature)
+    shortlisted = [c.article_id for c, _ in dedup.shortlist(prints.signature, candidates)]
+    stored = {
+        article_id: dedup.shingles_of(
+            text, words=settings.shingle_words, chars=settings.shingle_chars
+        )
+        for article_id, text in article_store.article_texts(session, shortlisted).items()
+    }
     decision = dedup.decide(
-        text_hash=text_hash,
-        signature=signature,
-        exact_match=article_store.find_exact(session, text_hash),
+        text_hash=prints.text_hash,
+        signature=prints.signature,
+        exact_match=exact,
         candidates=candidates,
         near_threshold=settings.near_duplicate_threshold,
+        shingle_set=prints.shingles,
+        stored_shingles=stored,
     )
     if decision.status != ArticleStatus.NEW:
         return decision
-    keys = dedup.distinctive_keys(f.key for f in facts)
+    keys = frozenset(f.key for f in facts)
+    distinctive = dedup.distinctive_keys(keys)
     by_facts = article_store.find_fact_candidates(
-        session, keys, exclude=(c.article_id for c in candidates)
+        session, distinctive, exclude=(c.article_id for c in candidates)
     )
     pool = article_store.with_fact_keys(session, candidates) + by_facts
-    same = dedup.find_same_story(
-        signature=signature,
-        fact_keys=frozenset(f.key for f in facts),
-        title=article.title,
-        candidates=pool,
-        threshold=settings.same_story_threshold,
-    )
-    return same or decision
+    query = dedup.StoryQuery(prints.signature, keys, article.title, article.published)
+    rules = dedup.StoryRules(settings.same_story_threshold, settings.same_story_days)
+    holding = article_store.stories_holding(session, distinctive)
+    same = dedup.find_same_story(query, pool, rules=rules, stories_holding=holding)
+    if same is not None:
+        return same
+    closest = dedup.closest_story(query, pool, rules=rules, stories_holding=holding)
+    return replace(decision, reason=f"{decision.reason}; {closest}") if closest else decision
 
 
 def _as_archive(decision: DedupDecision) -> DedupDecision:
@@ -341,6 +356,7 @@ def _as_archive(decision: DedupDecision) -> DedupDecision:
 def _score_and_queue(
     pipeline: Pipeline, session: Session, story_id: int, now: datetime
 ) -> tuple[Notability, int]:
+    """Re-score the story with everything now known and queue its alerts (and follow-up)."""
     story = article_store.get_story(session, story_id)
     assert story is not None
     first = story.articles[0]
@@ -357,19 +373,43 @@ def _score_and_queue(
         outlets=story.outlets,
         source_weight=max(weights, default=1.0),
     )
-    notability = score_story(
-        evidence, article_store.archive_fact_keys(session), pipeline.config.notability
-    )
+    archive_keys = article_store.archive_fact_keys(session)
+    notability = score_story(evidence, archive_keys, pipeline.config.notability)
     article_store.set_story_notability(session, story_id, notability)
     queued = 0
-    if notability.notable:
-        for sender in pipeline.senders:
-            if sender.min_score is not None and notability.score < sender.min_score:
-                continue
-            queued += outbox_store.enqueue(
-                session, story_id, sender.channel_id, now, score=notability.score
-            )
+    if not notability.notable:
+        return notability, queued
+    for sender in pipeline.senders:
+        if not wants_alert(sender, notability.score):
+            continue
+        queued += outbox_store.enqueue(
+            session, story_id, sender.channel_id, now, score=notability.score
+        )
+        if pipeline.config.alerts.updates:
+            queued += _queue_update(pipeline, session, story, sender.channel_id, notability, now)
     return notability, queued
+
+
+def _queue_update(
+    pipeline: Pipeline,
+    session: Session,
+    story: StoryView,
+    channel: str,
+    notability: Notability,
+    now: datetime,
+) -> bool:
+    """One follow-up per channel, ever, once the first alert went out and a notable fact arrived."""
+    first = outbox_store.find_entry(session, story.id, channel, "alert")
+    if first is None or first.sent_at is None:
+        return False  # not alerted yet: the alert itself will carry every fact known by then
+    known = outbox_store.fact_keys_until(session, story.id, first.sent_at)
+    archive_keys = article_store.archive_fact_keys(session)
+    new = notable_new_facts(story.facts, known, archive_keys, pipeline.config.notability)
+    if not new:
+        return False
+    return outbox_store.enqueue(
+        session, story.id, channel, now, kind="update", score=notability.score
+    )
 
 
 def _configured(pipeline: Pipeline, source_name: str) -> bool:

@@ -1,0 +1,291 @@
+"""Dedup tiers: normalisation properties, the near-duplicate and same-story rules, and every case in
+tests/data/dedup driven through `pipeline.ingest()` on SQLite and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rdwatch import dedup, pipeline
+from rdwatch.models import ArticleStatus, DedupTier
+from rdwatch.store.articles import export_records, list_stories
+from tests.postgres import postgres  # noqa: F401  (the session-scoped cluster fixture)
+from tests.store.archive_db import (
+    ARCHIVE,
+    Case,
+    FreshDatabase,
+    case_config,
+    load_cases,
+    postgres_archive_databases,
+    reference_url,
+    sqlite_archive_databases,
+)
+
+CASES = load_cases()
+
+# --- normalisation ---
+
+_LINE_TEXT = st.text(
+    alphabet=string.ascii_letters + string.digits + "éÉüÜ达摩院阿里巴巴.,;:!?'’“”-()$%",
+    max_size=60,
+)
+
+
+@given(st.text())
+def test_normalise_is_idempotent_and_never_raises(text: str) -> None:
+    once = dedup.normalise_text(text)
+    assert dedup.normalise_text(once) == once
+    dedup.content_hash(text)
+    dedup.signature_of(text)
+
+
+@given(st.lists(_LINE_TEXT, max_size=6))
+def test_normalise_ignores_case(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert dedup.normalise_text(text.upper()) == dedup.normalise_text(text.lower())
+    assert dedup.content_hash(text.swapcase()) == dedup.content_hash(text)
+
+
+@given(
+    st.lists(st.text(alphabet=string.ascii_letters + "达摩院", min_size=1), min_size=1),
+    st.lists(st.sampled_from([" ", "  ", "\t", "\u00a0", "\u3000", " \t "]), min_size=1),
+)
+def test_normalise_ignores_whitespace_and_punctuation(words: list[str], gaps: list[str]) -> None:
+    spaced = "".join(w + gaps[i % len(gaps)] for i, w in enumerate(words))
+    punctuated = " , ".join(words) + "."
+    assert dedup.normalise_text(spaced) == dedup.normalise_text(" ".join(words))
+    assert dedup.normalise_text(punctuated) == dedup.normalise_text(" ".join(words))
+
+
+def test_normalise_folds_typography_and_drops_furniture() -> None:
+    body = "Alibaba’s DAMO Academy hires 100 researchers for its new labs."
+    dressed = (
+        "TECH DAILY\nHome | Business\n"
+        "ＡＬＩＢＡＢＡ's   damo academy hires 100 researchers — for its new labs!\n"
+        "Share this article\nTags: Alibaba, AI\n© 2017 Tech Daily. All rights reserved."
+    )
+    assert dedup.content_hash(dressed) == dedup.content_hash(body)
+    assert dedup.content_hash(body).startswith(f"{dedup.HASH_VERSION}:")
+
+
+def test_chinese_text_gets_character_shingles() -> None:
+    shingles = dedup.shingles_of("阿里巴巴达摩院发布玄铁处理器", chars=3)
+    assert {"达摩院", "阿里巴", "玄铁处"} <= shingles
+    assert dedup.is_cjk("阿里巴巴达摩院发布 RISC-V 处理器")
+
+
+def test_lsh_banding_finds_reprints_and_skips_unrelated_articles() -> None:
+    def p_candidate(j: float) -> float:
+        return 1 - (1 - j**dedup.ROWS_PER_BAND) ** dedup.BANDS
+
+    assert dedup.BANDS * dedup.ROWS_PER_BAND == dedup.NUM_PERM
+    assert p_candidate(0.7) > 0.99 and p_candidate(0.5) > 0.85
+    assert p_candidate(0.05) < 1e-3
+
+
+# --- the near-duplicate and same-story rules, without a database ---
+
+
+def _reference_text(case: Case) -> str:
+    assert case.of is not None
+    if case.of in CASES:
+        return CASES[case.of].article.text
+    [path] = ARCHIVE.glob(f"{case.of}_*.txt")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("words", [2, 3])
+def test_copies_are_told_from_rewrites_at_k(words: int) -> None:
+    """The shingle-size choice (dedup.near table): reprints are copies, nothing else is."""
+    for case in CASES.values():
+        if case.of is None:
+            continue
+        a = dedup.shingles_of(case.article.text, words=words)
+        b = dedup.shingles_of(_reference_text(case), words=words)
+        copy = dedup.overlap(a, b).is_copy(0.8)
+        assert copy == (case.expect == "duplicate"), (case.name, dedup.overlap(a, b))
+
+
+def _candidate(text: str, keys: set[str], published: date | None) -> dedup.Candidate:
+    return dedup.Candidate(
+        article_id=1,
+        url="archive://x",
+        story_id=1,
+        signature=dedup.signature_of(text),
+        fact_keys=frozenset(keys),
+        title="Alibaba invests US$15B in overseas research hubs",
+        published=published,
+    )
+
+
+_EVENT = {"money:usd:15000000000", "count:researchers:100", "person:jeff zhang", "org:damo-academy"}
+
+
+def test_same_story_needs_close_dates_only_when_both_are_known() -> None:
+    stored = _candidate("one text", _EVENT, date(2017, 10, 11))
+    rules = dedup.StoryRules(threshold=0.5, date_window_days=14)
+
+    def query(published: date | None) -> dedup.StoryQuery:
+        return dedup.StoryQuery(
+            dedup.signature_of("another text"),
+            frozenset(_EVENT),
+            "Alibaba to invest $15 billion in research hubs",
+            published,
+        )
+
+    near = dedup.find_same_story(query(date(2017, 10, 12)), [stored], rules=rules)
+    undated = dedup.find_same_story(query(None), [stored], rules=rules)
+    far = dedup.find_same_story(query(date(2019, 10, 12)), [stored], rules=rules)
+    assert near is not None and undated is not None and far is None
+    assert near.similarity is not None and undated.similarity is not None
+    assert near.similarity > undated.similarity
+    assert "undated, judged on content" in undated.reason
+    note = dedup.closest_story(query(date(2019, 10, 12)), [stored], rules=rules)
+    assert note is not None and "days apart" in note
+
+
+def test_background_facts_count_less_than_the_events_own() -> None:
+    stored = _candidate("one text", _EVENT, None)
+    query = dedup.StoryQuery(dedup.signature_of("other"), frozenset(_EVENT), "Unrelated headline")
+    alone = dedup.same_story_score(query, stored)
+    common = dedup.same_story_score(
+        query, stored, stories_holding={"money:usd:15000000000": 9, "person:jeff zhang": 25}
+    )
+    assert common.score < alone.score
+
+
+def test_exact_tier_wins_and_is_recorded() -> None:
+    match = dedup.Candidate(7, "archive://a", 3, ())
+    decision = dedup.decide(
+        text_hash="v2:x", signature=(), exact_match=match, candidates=[], near_threshold=0.8
+    )
+    assert (decision.status, decision.tier, decision.story_id) == (
+        ArticleStatus.DUPLICATE,
+        DedupTier.EXACT,
+        3,
+    )
+    assert decision.similarity == 1.0 and "archive://a" in decision.reason
+
+
+# --- through the pipeline, on SQLite and PostgreSQL ---
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def archive_databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> FreshDatabase:
+    directory = tmp_path_factory.mktemp(f"template-{request.param}")
+    if request.param == "sqlite":
+        return sqlite_archive_databases(directory)
+    return postgres_archive_databases(request.getfixturevalue("postgres"), directory)
+
+
+def _story_of(opened: pipeline.Pipeline, url: str) -> int:
+    with opened.db.session() as session:
+        return next(r["story_id"] for r in export_records(session) if r["url"] == url)
+
+
+def test_archive_is_four_stories_with_000_and_001_together(
+    archive_databases: FreshDatabase, tmp_path: Path
+) -> None:
+    opened = pipeline.open_pipeline(case_config(tmp_path, archive_databases(tmp_path)))
+    try:
+        with opened.db.session() as session:
+            stories = list_stories(session)
+            records = list(export_records(session))
+    finally:
+        opened.close()
+    groups = sorted(sorted(a.url[10:13] for a in s.articles) for s in stories)
+    assert groups == [["000", "001"], ["002"], ["003"], ["004"]]
+    assert all(r["status"] == "archive" for r in records)
+    joined = next(r for r in records if r["url"].startswith("archive://001"))
+    assert joined["tier"] == "same_story" and "archive://000" in joined["dedup_reason"]
+
+
+# The Chinese write-up shares no fact the extractor finds yet (玄铁910 is not taken as the XuanTie
+# product, Chinese numbers are not read), and char 3-shingles of two write-ups overlap too little.
+_NEEDS_CHINESE_FACTS = pytest.mark.xfail(
+    strict=True, reason="facts: no product/number facts from Chinese text yet"
+)
+
+
+def _param(case: Case) -> object:
+    marks = [_NEEDS_CHINESE_FACTS] if case.name.startswith("zh_4") else []
+    return pytest.param(case, id=case.name, marks=marks)
+
+
+_CASE_PARAMS = [
+    _param(c)
+    for c in [
+        *CASES.values(),
+        *(c.undated() for c in CASES.values() if c.expect != "duplicate" and c.article.published),
+    ]
+]
+
+
+@pytest.mark.parametrize("case", _CASE_PARAMS)
+def test_case(case: Case, archive_databases: FreshDatabase, tmp_path: Path) -> None:
+    opened = pipeline.open_pipeline(case_config(tmp_path, archive_databases(tmp_path)))
+    try:
+        with opened.db.session() as session:
+            before = {s.id for s in list_stories(session)}
+        for name in case.after:
+            pipeline.ingest(opened, CASES[name].article)
+        result = pipeline.ingest(opened, case.article)
+        reason = result.decision.reason
+        assert result.decision.status.value == case.expect, reason
+        assert result.article_id is not None and result.story_id is not None
+        if case.of is not None:
+            expected = _story_of(opened, reference_url(case.of, CASES))
+            assert result.story_id == expected, reason
+            assert result.decision.matched_url is not None
+        else:
+            assert result.story_id not in before, reason
+    finally:
+        opened.close()
+
+
+def test_all_cases_in_one_database_keep_their_decisions(
+    archive_databases: FreshDatabase, tmp_path: Path
+) -> None:
+    """The same cases ingested one after another: none is swallowed by an earlier case."""
+    opened = pipeline.open_pipeline(case_config(tmp_path, archive_databases(tmp_path)))
+    try:
+        ordered = sorted(
+            (c for c in CASES.values() if not c.name.startswith("zh_4")),
+            key=lambda c: (bool(c.after), c.name),
+        )
+        results = {c.name: pipeline.ingest(opened, c.article) for c in ordered}
+        for case in ordered:
+            decision = results[case.name].decision
+            assert decision.status.value == case.expect, (case.name, decision.reason)
+            if case.of is not None:
+                expected = _story_of(opened, reference_url(case.of, CASES))
+                assert results[case.name].story_id == expected, (case.name, decision.reason)
+        again = pipeline.ingest(opened, CASES["000_b_writeup"].article)
+        assert again.decision.tier == DedupTier.SEEN and again.article_id is None
+    finally:
+        opened.close()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(min_size=1, max_size=400))
+def test_decide_never_raises_on_any_text(text: str) -> None:
+    prints = dedup.fingerprint(text)
+    candidate = dedup.Candidate(1, "u", 1, dedup.signature_of(text + " more words here"))
+    dedup.decide(
+        text_hash=prints.text_hash,
+        signature=prints.signature,
+        exact_match=None,
+        candidates=[candidate],
+        near_threshold=0.8,
+        shingle_set=prints.shingles,
+        stored_shingles={1: set()},
+    )
