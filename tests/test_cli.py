@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from rdwatch.config import load_config
 from tests.conftest import write_config
-from tests.servers import Receiver, SiteServer
+from tests.servers import Receiver, SiteServer, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,3 +89,79 @@ def test_user_errors_exit_2(tmp_path: Path, command: list[str]) -> None:
     result = rdwatch(*command, "--config", str(config))
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("rdwatch: error:")
+
+
+def test_explain_prints_each_decision_and_json(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    writeup = tmp_path / "writeup.txt"
+    fixture = ROOT / "tests" / "data" / "dedup" / "004_b_writeup.txt"
+    writeup.write_text(fixture.read_text(encoding="utf-8").split("\n---\n", 1)[1])
+    result = rdwatch("explain", str(writeup), "--config", str(config))
+    assert result.returncode == 0, result.stderr + result.stdout
+    lines = {
+        line.split(maxsplit=1)[0]: line for line in result.stdout.splitlines() if line[:1] != " "
+    }
+    assert "same_story (tier same_story): same story as archive://004_" in lines["dedup"]
+    assert "joins archive story" in lines["story"]
+    assert "similarity" in lines["nearest"] and "postdocs:100" in result.stdout
+    assert lines["alert"].startswith("alert      no — joins archive story")
+
+    as_json = rdwatch("explain", str(writeup), "--json", "--config", str(config))
+    assert as_json.returncode == 0, as_json.stderr
+    record = json.loads(as_json.stdout)
+    assert record["dedup"]["tier"] == "same_story" and record["alert"]["would_alert"] is False
+
+
+def test_explain_user_errors_are_one_line(tmp_path: Path) -> None:
+    config = write_config(tmp_path, fetch={"allow_private_addresses": True, "retries": 0})
+    for target in (str(tmp_path / "missing.html"), "http://127.0.0.1:9/article.html"):
+        result = rdwatch("explain", target, "--config", str(config))
+        assert result.returncode == 2, result.stderr + result.stdout
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert result.stderr.startswith("rdwatch: error:") and target in result.stderr
+
+
+HAND_WRITTEN = """\
+# my rdwatch config
+database_url: sqlite:///{db}   # local file
+sources:
+  - name: keep-me   # an old favourite
+    kind: feed
+    url: "https://example.com/feed.xml"
+
+fetch:
+  allow_private_addresses: true   # the test site is on 127.0.0.1
+  retries: 0
+"""
+
+
+def test_sources_add_finds_the_pages_feed_and_keeps_the_config_readable(tmp_path: Path) -> None:
+    site_root = tmp_path / "site"
+    (site_root / "news").mkdir(parents=True)
+    (site_root / "news" / "index.html").write_text(
+        '<html><head><link rel="alternate" type="application/rss+xml" href="../feed.xml">'
+        "</head><body>Newsroom</body></html>"
+    )
+    (site_root / "news" / "plain.html").write_text("<html><body>no feed here</body></html>")
+    (site_root / "feed.xml").write_text((ROOT / "tests/data/site/feed.xml").read_text())
+    config = tmp_path / "rdwatch.yaml"
+    config.write_text(HAND_WRITTEN.format(db=tmp_path / "rd.db"))
+    with serve_site(site_root) as site:
+        added = rdwatch("sources", "add", site.url("news/index.html"), "--config", str(config))
+        assert added.returncode == 0, added.stderr + added.stdout
+        assert f"found feed {site.url('feed.xml')} on {site.url('news/index.html')}" in added.stdout
+        assert "added source 127-0-0-1 (feed, 3 items now)" in added.stdout
+        text = config.read_text()
+        assert "# my rdwatch config" in text and "# an old favourite" in text
+        assert [s.name for s in load_config(config).sources] == ["keep-me", "127-0-0-1"]
+
+        errors = {
+            "already exists": [site.url("news/index.html")],
+            "no feed found": [site.url("news/plain.html"), "--name", "plain"],
+            "HTTP 404": [site.url("news/gone.html"), "--name", "gone"],
+        }
+        for message, args in errors.items():
+            result = rdwatch("sources", "add", *args, "--config", str(config))
+            assert result.returncode == 2, result.stderr + result.stdout
+            assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert config.read_text() == text

@@ -261,6 +261,15 @@ def _article_for(item: FeedItem, page: FetchedPage | FetchError | None) -> Artic
 
 def ingest(pipeline: Pipeline, article: Article, *, archive: bool = False) -> IngestResult:
     """Decide, store and score one article in one transaction under the ingest lock."""
+    prints, facts = analyse(pipeline, article)
+    now = pipeline.clock()
+    with pipeline.db.session() as session:
+        lock_ingest(session)
+        return ingest_in_session(pipeline, session, article, prints, facts, now, archive=archive)
+
+
+def analyse(pipeline: Pipeline, article: Article) -> tuple[dedup.Fingerprint, tuple[Fact, ...]]:
+    """What dedup and notability need of an article; CPU work done before taking the lock."""
     settings = pipeline.config.dedup
     prints = dedup.fingerprint(
         article.text, words=settings.shingle_words, chars=settings.shingle_chars
@@ -272,27 +281,38 @@ def ingest(pipeline: Pipeline, article: Article, *, archive: bool = False) -> In
         rates=pipeline.rates,
         published=article.published,
     )
-    now = pipeline.clock()
-    with pipeline.db.session() as session:
-        lock_ingest(session)
-        if article_store.known_urls(session, [article.url]) or (
-            article.guid and article_store.known_guids(session, [article.guid])
-        ):
-            seen = DedupDecision(
-                ArticleStatus.DUPLICATE, DedupTier.SEEN, "seen: URL or guid already stored"
-            )
-            return IngestResult(article.url, seen, None, None)
-        decision = _decide(session, article, prints, facts, settings)
-        if archive:
-            decision = _as_archive(decision)
-        story_id = decision.story_id or article_store.add_story(
-            session, article.title, now, is_archive=archive
+    return prints, facts
+
+
+def ingest_in_session(
+    pipeline: Pipeline,
+    session: Session,
+    article: Article,
+    prints: dedup.Fingerprint,
+    facts: tuple[Fact, ...],
+    now: datetime,
+    *,
+    archive: bool = False,
+) -> IngestResult:
+    """`ingest` inside the caller's transaction, so `rdwatch explain` can run it and roll back."""
+    if article_store.known_urls(session, [article.url]) or (
+        article.guid and article_store.known_guids(session, [article.guid])
+    ):
+        seen = DedupDecision(
+            ArticleStatus.DUPLICATE, DedupTier.SEEN, "seen: URL or guid already stored"
         )
-        new = article_store.NewArticle(article, decision, prints.text_hash, prints.signature, facts)
-        article_id = article_store.add_article(session, new, story_id, now)
-        if article_id is None or article_store.story_is_archive(session, story_id):
-            return IngestResult(article.url, decision, article_id, story_id)
-        notability, queued = _score_and_queue(pipeline, session, story_id, now)
+        return IngestResult(article.url, seen, None, None)
+    decision = _decide(session, article, prints, facts, pipeline.config.dedup)
+    if archive:
+        decision = _as_archive(decision)
+    story_id = decision.story_id or article_store.add_story(
+        session, article.title, now, is_archive=archive
+    )
+    new = article_store.NewArticle(article, decision, prints.text_hash, prints.signature, facts)
+    article_id = article_store.add_article(session, new, story_id, now)
+    if article_id is None or article_store.story_is_archive(session, story_id):
+        return IngestResult(article.url, decision, article_id, story_id)
+    notability, queued = _score_and_queue(pipeline, session, story_id, now)
     return IngestResult(article.url, decision, article_id, story_id, notability, queued)
 
 
