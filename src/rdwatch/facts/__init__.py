@@ -4,7 +4,9 @@ areas, dates and quotes, each typed, normalised to a merge key, and tied to its 
 Rule- and pattern-based over a gazetteer (`config/gazetteer.yaml`) and a dated rate table
 (`config/rates.yaml`); deterministic, no model downloads. Modules by concept: `gazetteer`, `rates`,
 `numbers`, `qualifiers`, `sentences`, `money`, `counts`, `people`, `entities`, `dates`, `quotes`;
-`extract` ties them together.
+Chinese text has its own number reader (`chinese_numbers`) and count and people patterns
+(`chinese_counts`, `chinese_people`), while money, dates, sentences and the gazetteer handle both
+languages. `extract` ties them together.
 """
 
 from rdwatch.facts.extract import extract_facts, merge_facts

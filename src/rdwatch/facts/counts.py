@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rdwatch.facts.chinese_counts import extract_chinese_counts
 from rdwatch.facts.gazetteer import Gazetteer
 from rdwatch.facts.numbers import (
-    CJK_NUMBER,
-    CJK_SCALE,
     DIGITS,
     NUMBER,
     SCALE_WORDS,
@@ -36,11 +35,7 @@ _COUNT_TEMPLATE = (
 _COUNT = re.compile(_COUNT_TEMPLATE.format(number=NUMBER, scale=SCALE_WORDS))
 _COUNT_DIGITS = re.compile(_COUNT_TEMPLATE.format(number=f"(?:{DIGITS})", scale=SCALE_WORDS))
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CJK_COUNT = re.compile(
-    rf"(?P<num>{CJK_NUMBER})(?P<scale>{CJK_SCALE})?(?:多)?"
-    r"(?:名|位|个|家|篇|所|项|款)(?P<noun>[\u3400-\u9fff]{1,6})"
-)
-_DIGIT = re.compile(r"[\d零〇一二两三四五六七八九十百千]")
+_DIGIT = re.compile(r"[\d零〇一二两三四五六七八九十百千万]")
 _NUMBER_WORDS = frozenset(WORDS.split("|"))
 
 
@@ -132,7 +127,7 @@ def extract_counts(
         if fact is not None:
             facts.append(fact)
     if _CJK.search(sentence):
-        facts.extend(_cjk_counts(sentence, gazetteer))
+        facts.extend(extract_chinese_counts(sentence, gazetteer, blocked))
     return facts
 
 
@@ -180,25 +175,3 @@ def _is_plural(word: str) -> bool:
     if word in _IRREGULAR_PLURALS:
         return True
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s"))
-
-
-def _cjk_counts(sentence: str, gazetteer: Gazetteer) -> list[Fact]:
-    facts = []
-    for m in _CJK_COUNT.finditer(sentence):
-        value = parse_amount(m.group("num"), m.group("scale"))
-        noun = next((n for n in _prefixes(m.group("noun")) if n in gazetteer.count_nouns), None)
-        if value is None or noun is None:
-            continue
-        unit = gazetteer.count_nouns[noun]
-        text = sentence[m.start("num") : m.start("noun") + len(noun)]
-        facts.append(
-            Fact(kind="count", text=text, key=f"count:{unit}:{format_key_number(value)}",
-                 sentence=sentence, value=value, unit=unit,
-                 qualifier=qualifier_before(sentence, m.start()))
-        )  # fmt: skip
-    return facts
-
-
-def _prefixes(text: str) -> list[str]:
-    """Longest first: 研究人员 before 研究."""
-    return [text[:n] for n in range(len(text), 0, -1)]

@@ -2,9 +2,12 @@
 
 Keys: a calendar date `date:2017-10-12`, a month `date:2020-04`, a quarter `date:2016-q4`, a year
 `date:2024` (qualifier: since/by/late/early…), a period ahead `date:next:3y` ("over the next three
-years", "within two decades" → next:20y, "未来三年"), a period back `date:ago:11y` / `date:past:5y`.
-Dates without a year ("On September 30", "in April this year") take the article's publication year
-and are skipped when it is unknown. Weekday-relative phrases ("on Tuesday") are not facts.
+years", "within two decades" → next:20y, "未来三年", "三年内"), a period back `date:ago:11y`
+/ `date:past:5y`.
+Dates without a year ("On September 30", "in April this year", "7月25日", "去年9月") take the
+article's publication year and are skipped when it is unknown; a Chinese day alone ("25日", as
+reports write the day of an event) is the latest such day on or before publication.
+Weekday-relative phrases ("on Tuesday") are not facts.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from rdwatch.facts.numbers import CJK_NUMBER, NUMBER, parse_number
+from rdwatch.facts.chinese_numbers import CHINESE_NUMBER
+from rdwatch.facts.numbers import NUMBER, parse_number
 from rdwatch.models import Fact
 
 _MONTHS = {
@@ -29,7 +33,16 @@ _MONTH = (
 )
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 _PERIOD_UNIT = r"(?P<unit>years?|decades?|months?)\b"
+_CJK_MONTH = r"1[0-2]|0?[1-9]"
+_CJK_DAY = r"[12]\d|3[01]|0?[1-9]"
+# A span of years or months before 前 (ago) or 内 (within): never a four-digit year ("2017年前").
+_CJK_SMALL = r"\d{1,2}|[一二两三四五六七八九十]{1,3}"
 _UNIT_YEARS = {"year": 1, "years": 1, "decade": 10, "decades": 10}
+# Period patterns → the direction in their key (date:next:3y, date:past:5y, date:ago:11y).
+_DIRECTIONS = {
+    "ahead": "next", "cjk_ahead": "next", "cjk_within": "next", "past": "past", "cjk_past": "past",
+    "ago": "ago", "cjk_ago": "ago",
+}  # fmt: skip
 _PATTERNS = [
     ("mdy", rf"(?P<month>{_MONTH}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<year>{_YEAR})\b"),
     ("dmy", rf"\b(?P<day>\d{{1,2}}) (?P<month>{_MONTH}),? (?P<year>{_YEAR})\b"),
@@ -45,8 +58,14 @@ _PATTERNS = [
     ("past", rf"\b(?:over|in|during|for) the (?:past|last) (?P<n>{NUMBER}) {_PERIOD_UNIT}"),
     ("year", rf"\b(?P<qual>[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Ff]rom|[Dd]uring|[Bb]efore|[Aa]fter"
              rf"|[Tt]hrough|late|early|mid-?|end of) (?P<year>{_YEAR})\b(?![-/]\d)"),
-    ("cjk_ahead", rf"未来(?P<n>{CJK_NUMBER})(?P<unit>年|个月)"),
     ("cjk_year", rf"(?P<year>{_YEAR})年(?!\d{{1,2}}月)"),
+    ("cjk_md", rf"(?<![\d年])(?P<m>{_CJK_MONTH})月(?P<day>{_CJK_DAY})[日号]"),
+    ("cjk_rel", rf"(?P<rel>今年|去年|明年)(?P<m>{_CJK_MONTH})月(?:(?P<day>{_CJK_DAY})[日号])?"),
+    ("cjk_day", rf"(?<![\d月])(?P<day>{_CJK_DAY})日(?!本)"),
+    ("cjk_ahead", rf"(?:未来|今后|接下来的?)(?P<n>{CHINESE_NUMBER})(?P<unit>年|个月)"),
+    ("cjk_past", rf"过去的?(?P<n>{CHINESE_NUMBER})(?P<unit>年|个月)"),
+    ("cjk_ago", rf"(?<![\d年])(?P<n>{_CJK_SMALL})(?P<unit>年|个月)前"),
+    ("cjk_within", rf"(?<![\d年])(?P<n>{_CJK_SMALL})(?P<unit>年|个月)内"),
 ]  # fmt: skip
 # The patterns run as three families, each only on sentences that pass its cheap guard: a regex
 # alternation tried at every character is the main cost of fact extraction, and most sentences
@@ -54,7 +73,8 @@ _PATTERNS = [
 _FAMILIES = {
     "year": ("mdy", "dmy", "iso", "cjk_ymd", "quarter", "my", "year", "cjk_year"),
     "month": ("md", "my"),
-    "ahead": ("ahead", "cjk_ahead"),
+    "ahead": ("ahead",),
+    "cjk": ("cjk_md", "cjk_rel", "cjk_day", "cjk_ahead", "cjk_past", "cjk_ago", "cjk_within"),
     "ago": ("ago",),
     "past": ("past",),
 }
@@ -64,11 +84,13 @@ _MONTH_GUARD = re.compile(
 )
 # Words a period family needs in the lower-cased sentence (substring tests cost next to nothing).
 _PERIOD_WORDS = {
-    "ahead": ("next", "within", "coming", "following", "未来"),
+    "ahead": ("next", "within", "coming", "following"),
     "ago": (" ago",),
     "past": ("past", "last"),
 }
-_PERIOD_UNITS = ("year", "decade", "month", "年")
+_PERIOD_UNITS = ("year", "decade", "month")
+# Every Chinese date or period pattern holds one of these characters.
+_CJK_GUARD = re.compile(r"[年月日]")
 
 
 def _families(sentence: str) -> list[str]:
@@ -78,6 +100,8 @@ def _families(sentence: str) -> list[str]:
         families.append("year")
     if _MONTH_GUARD.search(sentence):
         families.append("month")
+    if _CJK_GUARD.search(sentence):
+        families.append("cjk")
     lowered = sentence.lower()
     if any(unit in lowered for unit in _PERIOD_UNITS):
         families += [f for f, words in _PERIOD_WORDS.items() if any(w in lowered for w in words)]
@@ -134,14 +158,15 @@ def extract_dates(sentence: str, published: date | None) -> list[Fact]:
 
 def _key(kind: str, p: dict[str, str], published: date | None) -> tuple[str | None, str | None]:
     """The key body and qualifier of one match, or (None, None) when it cannot be dated."""
-    if kind in ("mdy", "dmy", "iso", "cjk_ymd", "md"):
-        year = int(p["year"]) if "year" in p else (published.year if published else None)
-        month = int(p["m"]) if "m" in p else _MONTHS.get(p.get("month", "").lower().rstrip("."))
-        if year is None or month is None:
+    if kind in ("mdy", "dmy", "iso", "cjk_ymd", "md", "cjk_md"):
+        return _calendar(p, published), None
+    if kind == "cjk_rel":
+        if published is None:
             return None, None
-        return (
-            f"{year}-{month:02d}-{int(p['day']):02d}" if "day" in p else f"{year}-{month:02d}"
-        ), None
+        shift = {"去年": -1, "今年": 0, "明年": 1}[p["rel"]]
+        return _calendar({**p, "year": str(published.year + shift)}, published), None
+    if kind == "cjk_day":
+        return _day_only(int(p["day"]), published), None
     if kind == "my":
         year = _relative_year(p["year"], published)
         month = _MONTHS.get(p["month"].lower().rstrip("."))
@@ -151,10 +176,30 @@ def _key(kind: str, p: dict[str, str], published: date | None) -> tuple[str | No
             p["q"].lower(), 4
         )
         return f"{p['year']}-q{quarter}", None
-    if kind in ("ahead", "ago", "past", "cjk_ahead"):
+    if kind in _DIRECTIONS:
         return _period(kind, p)
     qualifier = p.get("qual", "in").lower().rstrip("-")
     return p["year"], (None if qualifier == "in" else qualifier)
+
+
+def _calendar(p: dict[str, str], published: date | None) -> str | None:
+    """The key "2017-10-11" or "2017-10" from year (else the publication year), month, day."""
+    year = int(p["year"]) if "year" in p else (published.year if published else None)
+    month = int(p["m"]) if "m" in p else _MONTHS.get(p.get("month", "").lower().rstrip("."))
+    if year is None or month is None:
+        return None
+    return f"{year}-{month:02d}-{int(p['day']):02d}" if "day" in p else f"{year}-{month:02d}"
+
+
+def _day_only(day: int, published: date | None) -> str | None:
+    """A day alone ("25日"): the 25th of the publication month, or of the month before when
+    the 25th is still ahead (a report published on 3 August about "31日" means 31 July)."""
+    if published is None:
+        return None
+    year, month = published.year, published.month
+    if day > published.day:
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return f"{year}-{month:02d}-{day:02d}"
 
 
 def _relative_year(text: str, published: date | None) -> int | None:
@@ -170,7 +215,7 @@ def _period(kind: str, p: dict[str, str]) -> tuple[str | None, str | None]:
     if n is None or n <= 0:
         return None, None
     unit = p["unit"]
-    direction = "next" if kind in ("ahead", "cjk_ahead") else kind
+    direction = _DIRECTIONS[kind]
     if unit.startswith("month") or unit == "个月":
         return f"{direction}:{int(n)}m", None
     years = n * _UNIT_YEARS.get(unit, 1)

@@ -8,10 +8,12 @@ attributes a later mention supplies (a person named first without, then with, a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
+from rdwatch.facts.chinese_people import extract_chinese_people
 from rdwatch.facts.counts import extract_counts
 from rdwatch.facts.dates import dateline, extract_dates
 from rdwatch.facts.entities import extract_entities, extract_pattern_entities
@@ -23,6 +25,7 @@ from rdwatch.facts.rates import RateTable
 from rdwatch.facts.sentences import prepare_text, split_paragraphs, split_sentences
 from rdwatch.models import Fact
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
 # Attributes a later mention may add to the kept fact. Value, currency and qualifier belong to the
 # wording of the first mention and are not mixed with another's.
 _COMPLETABLE = ("role", "org", "speaker", "usd")
@@ -58,10 +61,13 @@ def _sentence_facts(
     mentions = gazetteer.find(sentence)
     context_orgs.extend(m.entity for m in mentions if m.entity.kind == "org")
     money = extract_money(sentence, rates, published)
+    # Chinese names and titles follow other rules than the English capitalised-name patterns.
+    chinese = _CJK.search(sentence) is not None
     return [
         *extract_entities(sentence, mentions),
         *extract_pattern_entities(sentence, mentions, gazetteer),
         *extract_people(sentence, mentions, gazetteer, context_orgs),
+        *(extract_chinese_people(sentence, mentions, gazetteer) if chinese else ()),
         *money,
         *extract_counts(sentence, gazetteer, [f.text for f in money]),
         *extract_dates(sentence, published),

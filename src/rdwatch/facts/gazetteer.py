@@ -3,7 +3,8 @@
 A `Gazetteer` is built once from `config/gazetteer.yaml` and is immutable. Alias lookup runs as two
 prefix-factored regular expressions (one case-sensitive for aliases written with capitals, one
 case-insensitive for lower-case aliases such as "machine learning"), so scanning a 3 KB article
-costs two regex passes however many aliases there are. CJK aliases need no word boundaries.
+costs two regex passes however many aliases there are. Chinese aliases need no word boundaries and
+have a third regex of their own, run only on text that holds Chinese characters.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class Gazetteer:
     _case_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _fold_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _fold_ci: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _cjk_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _cjk_role_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -93,9 +96,13 @@ class Gazetteer:
             count_nouns=dict(count_nouns or {}),
             _exact=exact,
             _folded=folded,
-            _case_re=_compile(exact, 0),
+            # Chinese aliases get their own regex, run only on text with Chinese in it, so that
+            # English text pays nothing for them.
+            _case_re=_compile([a for a in exact if not _CJK.search(a)], 0),
+            _cjk_re=_compile([a for a in exact if _CJK.search(a)], 0, chinese=True),
             _fold_re=_compile(folded, 0),
             _fold_ci=_compile(folded, re.IGNORECASE),
+            _cjk_role_re=_compile(_chinese_role_words(roles or {}), 0, chinese=True),
         )
 
     @property
@@ -109,7 +116,10 @@ class Gazetteer:
         # Lower-case aliases match the lower-cased text with a case-sensitive regex, about twice
         # as fast as re.IGNORECASE; lower() keeps offsets unless a rare character changes length.
         folded = (self._fold_re, lowered) if len(lowered) == len(text) else (self._fold_ci, text)
-        for regex, haystack, table in ((self._case_re, text, self._exact), (*folded, self._folded)):
+        passes = [(self._case_re, text, self._exact), (*folded, self._folded)]
+        if _CJK.search(text):
+            passes.append((self._cjk_re, text, self._exact))
+        for regex, haystack, table in passes:
             if regex is None:
                 continue
             for m in regex.finditer(haystack):
@@ -118,9 +128,25 @@ class Gazetteer:
                     found.append(Mention(ent, m.start(), m.end(), text[m.start() : m.end()]))
         return _drop_overlaps(found)
 
+    def find_chinese_roles(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, canonical role) of each Chinese job title ("首席技术官" → CTO) and of each
+        English abbreviation written in Chinese text ("阿里巴巴CEO张勇")."""
+        if self._cjk_role_re is None:
+            return []
+        return [
+            (m.start(), m.end(), self.roles.get(m.group(0).lower(), m.group(0)))
+            for m in self._cjk_role_re.finditer(text)
+        ]
+
     def lookup(self, alias: str) -> Entity | None:
         """The entity an alias names exactly (case-folded for lower-case aliases)."""
         return self._exact.get(alias) or self._folded.get(alias.lower())
+
+
+def _chinese_role_words(roles: Mapping[str, str]) -> list[str]:
+    """The role variants written in Chinese, plus the upper-case abbreviations (CEO, CTO)."""
+    words = [variant for variant in roles if _CJK.search(variant)]
+    return words + [c for c in set(roles.values()) if c.isupper() and c.isalpha()]
 
 
 def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
@@ -134,16 +160,21 @@ def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
-def _compile(aliases: Iterable[str], flags: int) -> re.Pattern[str] | None:
+def _compile(
+    aliases: Iterable[str], flags: int, *, chinese: bool = False
+) -> re.Pattern[str] | None:
     """One regex for many aliases, factored as a trie so matching stays linear in the text."""
     words = sorted(set(aliases))
     if not words:
         return None
     body = _trie_pattern(_make_trie(words))
     # Latin aliases must not start or end inside a Latin word ("Ali" in "Alibaba"); CJK text has no
-    # word boundaries, so CJK letters around an alias are allowed. A trailing hyphen is allowed too
-    # ("Singapore-based", "Alibaba-backed").
-    return re.compile(rf"(?<![A-Za-z0-9_\-])(?:{body})(?![A-Za-z0-9_$])", flags)
+    # word boundaries, so CJK letters around an alias are allowed, and an alias starting or ending
+    # in a CJK letter may touch anything: a model number ("玄铁910", "含光800人工智能") or a Latin
+    # word. A trailing hyphen is allowed too ("Singapore-based", "Alibaba-backed"). Only the
+    # Chinese regexes carry the extra start test, so English scanning does not pay for it.
+    start = r"(?:(?=[\u3400-\u9fff])|(?<![A-Za-z0-9_\-]))" if chinese else r"(?<![A-Za-z0-9_\-])"
+    return re.compile(rf"{start}(?:{body})(?:(?<=[\u3400-\u9fff])|(?![A-Za-z0-9_$]))", flags)
 
 
 def _make_trie(words: Iterable[str]) -> dict[str, Any]:

@@ -1,10 +1,12 @@
 """Money facts: amount, currency and USD value.
 
 Reads "$15 billion", "US$15B", "approximately US$2 billion", "RMB 100 billion dollars" (the prefix
-wins over a trailing "dollars"), "200 billion yuan", "$1-2 billion", "1000亿元", "200亿美元".
+wins over a trailing "dollars"), "200 billion yuan", "$1-2 billion", and Chinese amounts
+("1000亿元", "人民币1000亿元", "1,000万元", "15亿美元", "一千亿元", "1000多亿元" → more than).
 A figure restated in a second currency — "1 million yuan (US$140,000)", "$254 million or 1.76
-billion yuan" — is one fact: `value`/`currency` as first stated, `usd` the stated US dollar figure
-when there is one (a reporter's conversion beats our yearly-average rate), else converted.
+billion yuan", "1000亿元（约合150亿美元）" — is one fact: `value`/`currency` as first stated,
+`usd` the stated US dollar figure when there is one (a reporter's conversion beats our
+yearly-average rate), else converted.
 The key uses the US dollar figure when the text states one, else the stated currency, so the same
 amount reported by two outlets merges whatever the rate table says.
 """
@@ -15,14 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from rdwatch.facts.numbers import (
-    CJK_NUMBER,
-    CJK_SCALE,
-    NUMBER,
-    SCALE_WORDS,
-    format_key_number,
-    parse_amount,
-)
+from rdwatch.facts.chinese_numbers import CHINESE_NUMBER, CHINESE_SCALE, MORE_THAN
+from rdwatch.facts.numbers import NUMBER, SCALE_WORDS, format_key_number, parse_amount
 from rdwatch.facts.qualifiers import qualifier_before
 from rdwatch.facts.rates import RateTable, currency_code
 from rdwatch.models import Fact
@@ -39,15 +35,19 @@ _EN_MONEY = (
     rf"(?P<pre>{_PREFIX}){_AMOUNT}(?:\s(?P<suf1>{_SUFFIX}))?"
     rf"|{_AMOUNT.replace('num', 'bnum').replace('scale', 'bscale')}\s?(?P<suf2>{_SUFFIX})"
 )
+# "1000亿元", "人民币1000亿元", "1000亿元人民币", "15亿美元", "1000多亿元", "三千万港元". A bare 元
+# is not money in 元宇宙 (metaverse), 元素, 元件, 元年 or 元数据; a number may not start mid-number.
 _CJK_MONEY = (
-    rf"(?P<cpre>人民币|美元|港元|港币)?(?P<cnum>{CJK_NUMBER})\s?(?P<cscale>{CJK_SCALE})?\s?"
-    r"(?P<csuf>元人民币|美元|港元|港币|欧元|元)"
+    r"(?<![0-9.,零〇一二两三四五六七八九十百千万亿])"
+    rf"(?P<cpre>人民币|美元|港元|港币|欧元)?(?P<cnum>{CHINESE_NUMBER})(?P<cmore>{MORE_THAN})?\s?"
+    rf"(?P<cscale>{CHINESE_SCALE})?(?P<cmore2>{MORE_THAN})?\s?"
+    r"(?P<csuf>元人民币|美元|港元|港币|欧元|元(?![宇素件年数旦首]))"
 )
 _MONEY = re.compile(_EN_MONEY)
 _CJK_MONEY_RE = re.compile(_CJK_MONEY)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Cheap test that a sentence can hold money at all; most sentences cannot.
-_SYMBOLS = re.compile(r"[$€¥￥元]")
+_SYMBOLS = re.compile(r"[$€¥￥元币]")
 _NAMES = ("yuan", "dollar", "rmb", "usd", "cny", "hkd", "euro", "sgd", "renminbi")
 
 
@@ -59,8 +59,11 @@ def _may_hold_money(sentence: str) -> bool:
     return "EUR" in sentence or any(name in lowered for name in _NAMES)
 
 
-# Joins a restatement: "X (Y)", "X or Y", "X, or Y", "X / Y".
-_JOINER = re.compile(r"\s*(?:\(|,?\s+or\s+(?:about\s+|around\s+)?|/\s*|（)")
+# Joins a restatement: "X (Y)", "X or Y", "X, or Y", "X / Y", and in Chinese "X（约合Y）",
+# "X，约合Y", "X（折合Y）".
+_JOINER = re.compile(
+    r"\s*(?:\(|,?\s+or\s+(?:about\s+|around\s+)?|/\s*|（(?:约合|折合|约)?|[，,]\s*(?:约合|折合))"
+)
 
 
 @dataclass(frozen=True)
@@ -108,12 +111,13 @@ def _to_amount(m: re.Match[str], qualifier: str | None) -> Amount | None:
 
 def _cjk_amount(m: re.Match[str], qualifier: str | None) -> Amount | None:
     g = m.groupdict()
-    code = currency_code(g["cpre"] or g["csuf"])
-    if g["csuf"] == "美元":
-        code = "USD"
+    # The unit after the number names the currency unless it is the generic 元 ("人民币100元").
+    code = currency_code(g["cpre"] if g["cpre"] and g["csuf"] == "元" else g["csuf"])
     value = parse_amount(g["cnum"], g["cscale"])
     if code is None or value is None:
         return None
+    if g["cmore"] or g["cmore2"]:
+        qualifier = "more than"  # "1000多亿元": more than 100 billion
     return Amount(m.start(), m.end(), value, code, qualifier)
 
 

@@ -1,4 +1,5 @@
-"""Numbers as articles write them: digits with separators, number words, scale words, CJK numerals.
+"""Numbers as articles write them: digits with separators, number words, scale words, and (through
+`chinese_numbers`) Chinese numerals.
 
 `parse_number("25,000")`, `parse_number("two")`, `parse_number("三")` and
 `parse_amount("1.5", "billion")` are pure and never raise on arbitrary text: they return None for
@@ -8,7 +9,10 @@ separators, so "US$15B" and "$15 billion" share `money:usd:15000000000`).
 
 from __future__ import annotations
 
+import math
 import re
+
+from rdwatch.facts.chinese_numbers import parse_chinese_number
 
 WORD_NUMBERS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -24,19 +28,11 @@ SCALES: dict[str, float] = {
     "千": 1e3, "万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7, "亿": 1e8, "万亿": 1e12,
 }  # fmt: skip
 
-_CJK_DIGITS: dict[str, int] = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-    "八": 8, "九": 9,
-}  # fmt: skip
-_CJK_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
-
 # Regex fragments shared by the money, count and date patterns.
 DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 WORDS = "|".join(sorted((w for w in WORD_NUMBERS if " " not in w), key=len, reverse=True))
 NUMBER = rf"(?:{DIGITS}|(?i:{WORDS})\b)"
 SCALE_WORDS = r"(?i:trillion|billion|million|thousand|bn|mln|mn|tn)\b"
-CJK_NUMBER = r"[0-9０-９.,]+|[零〇一二两三四五六七八九十百千]+"
-CJK_SCALE = r"万亿|十万|百万|千万|亿|万|千"
 _DIGITS_RE = re.compile(rf"(?:{DIGITS})")
 
 
@@ -46,31 +42,13 @@ def parse_number(token: str) -> float | None:
     if not token:
         return None
     if _DIGITS_RE.fullmatch(token):
-        return float(token.replace(",", ""))
+        value = float(token.replace(",", ""))
+        return value if math.isfinite(value) else None  # 400 digits overflow to inf
     lowered = " ".join(token.lower().split())
     if lowered in WORD_NUMBERS:
         return float(WORD_NUMBERS[lowered])
-    token = token.translate(_FULLWIDTH).replace(",", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?", token):
-        return float(token)
-    return _parse_cjk(token)
-
-
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
-
-
-def _parse_cjk(token: str) -> float | None:
-    """Small CJK numerals: 三 → 3, 十 → 10, 二十五 → 25, 三百 → 300."""
-    if not token or any(ch not in _CJK_DIGITS and ch not in _CJK_UNITS for ch in token):
-        return None
-    total, digit = 0, 0
-    for ch in token:
-        if ch in _CJK_DIGITS:
-            digit = _CJK_DIGITS[ch]
-        else:
-            total += (digit or 1) * _CJK_UNITS[ch]
-            digit = 0
-    return float(total + digit)
+    # Chinese numerals, full-width digits and digits with a 万/亿 inside ("2.5万").
+    return parse_chinese_number(token)
 
 
 def parse_scale(word: str | None) -> float | None:

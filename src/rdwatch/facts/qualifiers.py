@@ -19,7 +19,8 @@ QUALIFIERS: dict[str, str] = {
     "nearly": "nearly", "almost": "nearly", "close to": "nearly", "近": "nearly",
     "up to": "up to", "as many as": "up to", "as much as": "up to",
     "at least": "at least", "less than": "less than", "fewer than": "less than",
-    "under": "less than",
+    "under": "less than", "将近": "nearly", "接近": "nearly", "多达": "up to", "至少": "at least",
+    "不少于": "at least", "不到": "less than", "不足": "less than",
 }  # fmt: skip
 
 QUALIFIER = (
@@ -34,7 +35,11 @@ def normalise_qualifier(text: str | None) -> str | None:
     return QUALIFIERS.get(" ".join(text.lower().split()))
 
 
-_BEFORE = re.compile(rf"(?:^|(?<=\W))({QUALIFIER}|超过|逾|约|近|超)\s*$")
+# Chinese has no spaces: a Chinese qualifier may follow any character ("投入超过1000亿元").
+CHINESE_QUALIFIER = "|".join(
+    sorted((q for q in QUALIFIERS if not q.isascii()), key=len, reverse=True)
+)
+_BEFORE = re.compile(rf"(?:(?:^|(?<=\W))({QUALIFIER})|({CHINESE_QUALIFIER}))\s*$")
 
 
 def qualifier_before(text: str, start: int) -> str | None:
@@ -42,4 +47,4 @@ def qualifier_before(text: str, start: int) -> str | None:
     an optional prefix of the number patterns, which would make the regex engine try it at
     every character of the text."""
     m = _BEFORE.search(text, max(0, start - 24), start)
-    return normalise_qualifier(m.group(1)) if m else None
+    return normalise_qualifier(m.group(1) or m.group(2)) if m else None
