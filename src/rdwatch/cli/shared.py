@@ -1,0 +1,35 @@
+"""What every command shares: the console it prints to, the `--config` option, and the database
+of the config that option names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from rdwatch.config import Config
+from rdwatch.store import Database
+
+console = Console(soft_wrap=True)  # long URLs and reasons stay on one line
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file (default: $RDWATCH_CONFIG, else config/rdwatch.yaml).",
+        show_default=False,
+    ),
+]
+
+
+@contextmanager
+def open_database(config: Config) -> Iterator[Database]:
+    db = Database(config.database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()

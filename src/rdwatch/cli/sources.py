@@ -1,0 +1,94 @@
+"""`rdwatch sources list|check|add`: source health, a probe now, and adding a source to the
+config file."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from rdwatch import pipeline as core
+from rdwatch.cli.shared import ConfigOption, console, open_database
+from rdwatch.config import default_config_path, load_config
+from rdwatch.sources_file import add_discovered_source
+from rdwatch.store import sources as source_store
+
+sources_app = typer.Typer(help="Source health and checks.", no_args_is_help=True)
+
+
+@sources_app.command("list")
+def sources_list(config: ConfigOption = None) -> None:
+    """Show every source's health: last success, failures, last error, next poll."""
+    settings = load_config(config)
+    with open_database(settings) as db:
+        with db.session() as session:
+            source_store.sync_sources(session, settings.sources)
+        with db.session() as session:
+            health = source_store.list_source_health(session)
+        alarms = core.silent_sources(db, settings, core.utc_now())
+    from rdwatch.report import source_health_rows
+
+    rows = source_health_rows(health)
+    table = Table(*(rows[0].keys() if rows else ("source",)))
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    console.print(table)
+    for alarm in alarms:
+        console.print(f"[yellow]silent source[/yellow] {alarm}", highlight=False)
+
+
+@sources_app.command("check")
+def sources_check(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Source names to probe (default: all enabled).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Probe sources once now (all enabled ones, or those named) and report what each returned."""
+    settings = load_config(config)
+    chosen = [settings.source(n) for n in names] if names else settings.sources
+    pipeline = core.open_pipeline(settings)
+    try:
+        results = core.fetch_sources(pipeline, [s for s in chosen if s.enabled or names])
+    finally:
+        pipeline.close()
+    table = Table("source", "result", "items", "detail")
+    for r in results:
+        result = "ok" if r.ok else "FAILED"
+        detail = r.error or r.warning or ("not modified" if r.not_modified else "")
+        table.add_row(r.source, result, str(len(r.items)), detail)
+    console.print(table)
+
+
+@sources_app.command("add")
+def sources_add(
+    url: Annotated[str, typer.Argument(help="A feed URL, or a page that links to its feed.")],
+    config: ConfigOption = None,
+    name: Annotated[
+        str | None, typer.Option(help="Source name (default: from the host, e.g. example-com).")
+    ] = None,
+    kind: Annotated[
+        Literal["feed", "page"],
+        typer.Option(help="feed: the page's feed (or the URL if it is one); page: poll the page."),
+    ] = "feed",
+    item_selector: Annotated[
+        str | None, typer.Option(help="CSS selector of article links, for --kind page.")
+    ] = None,
+) -> None:
+    """Add a source to the config file (comments kept): the feed a page links to, or the page."""
+    path = config or default_config_path()
+    settings = load_config(path)
+    added = add_discovered_source(
+        path, url, settings.fetch, name=name, kind=kind, item_selector=item_selector
+    )
+    source = added.source
+    if added.found_on:
+        console.print(f"found feed {source.url} on {added.found_on}", highlight=False, markup=False)
+    counted = "article links" if source.kind == "page" else "items"
+    console.print(
+        f"added source {source.name} ({source.kind}, {added.items} {counted} now): {source.url} "
+        f"to {path}",
+        highlight=False,
+        markup=False,
+    )
