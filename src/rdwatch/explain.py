@@ -36,7 +36,7 @@ from rdwatch.models import (
     Notability,
 )
 from rdwatch.notify import wants_alert
-from rdwatch.store import Database
+from rdwatch.store import Database, dedup_index
 from rdwatch.store import articles as article_store
 from rdwatch.store import outbox as outbox_store
 from rdwatch.store.locks import lock_ingest
@@ -231,14 +231,12 @@ def _neighbours(
     """
     keys = frozenset(f.key for f in facts)
     distinctive = dedup.distinctive_keys(keys)
-    by_bands = article_store.find_candidates(session, prints.signature)
-    by_facts = article_store.find_fact_candidates(
-        session, distinctive, exclude=(c.article_id for c in by_bands)
-    )
+    by_bands = dedup_index.find_candidates(session, prints.signature)
+    pool = dedup_index.find_story_candidates(session, by_bands, distinctive)
     query = dedup.StoryQuery(prints.signature, keys, article.title, article.published)
-    holding = article_store.stories_holding(session, distinctive)
+    holding = dedup_index.stories_holding(session, distinctive)
     found = []
-    for candidate in article_store.with_fact_keys(session, by_bands) + by_facts:
+    for candidate in pool:
         story = dedup.same_story_score(
             query,
             candidate,

@@ -48,7 +48,7 @@ from rdwatch.models import (
 )
 from rdwatch.notability import StoryEvidence, lead_of, notable_new_facts, score_story
 from rdwatch.notify import DeliveryReport, Sender, build_senders, deliver_outbox, wants_alert
-from rdwatch.store import Database
+from rdwatch.store import Database, dedup_index
 from rdwatch.store import articles as article_store
 from rdwatch.store import outbox as outbox_store
 from rdwatch.store import sources as source_store
@@ -324,14 +324,14 @@ def _decide(
     settings: DedupConfig,
 ) -> DedupDecision:
     """The dedup tiers in order: exact, near (LSH candidates verified exactly), same story."""
-    exact = article_store.find_exact(session, prints.text_hash)
-    candidates = [] if exact else article_store.find_candidates(session, prints.signature)
+    exact = dedup_index.find_exact(session, prints.text_hash)
+    candidates = [] if exact else dedup_index.find_candidates(session, prints.signature)
     shortlisted = [c.article_id for c, _ in dedup.shortlist(prints.signature, candidates)]
     stored = {
         article_id: dedup.shingles_of(
             text, words=settings.shingle_words, chars=settings.shingle_chars
         )
-        for article_id, text in article_store.article_texts(session, shortlisted).items()
+        for article_id, text in dedup_index.article_texts(session, shortlisted).items()
     }
     decision = dedup.decide(
         text_hash=prints.text_hash,
@@ -346,18 +346,16 @@ def _decide(
         return decision
     keys = frozenset(f.key for f in facts)
     distinctive = dedup.distinctive_keys(keys)
-    by_facts = article_store.find_fact_candidates(
-        session, distinctive, exclude=(c.article_id for c in candidates)
-    )
-    pool = article_store.with_fact_keys(session, candidates) + by_facts
+    pool = dedup_index.find_story_candidates(session, candidates, distinctive)
     query = dedup.StoryQuery(prints.signature, keys, article.title, article.published)
     rules = dedup.StoryRules(settings.same_story_threshold, settings.same_story_days)
-    holding = article_store.stories_holding(session, distinctive)
-    same = dedup.find_same_story(query, pool, rules=rules, stories_holding=holding)
-    if same is not None:
-        return same
-    closest = dedup.closest_story(query, pool, rules=rules, stories_holding=holding)
-    return replace(decision, reason=f"{decision.reason}; {closest}") if closest else decision
+    holding = dedup_index.stories_holding(session, distinctive)
+    match = dedup.match_story(query, pool, rules=rules, stories_holding=holding)
+    if match.decision is not None:
+        return match.decision
+    if match.closest is None:
+        return decision
+    return replace(decision, reason=f"{decision.reason}; {match.closest}")
 
 
 def _as_archive(decision: DedupDecision) -> DedupDecision:

@@ -29,12 +29,14 @@ from rdwatch.dedup.minhash import (
 )
 from rdwatch.dedup.near import Candidate, Overlap, decide, nearest_candidate, overlap, shortlist
 from rdwatch.dedup.story import (
+    StoryMatch,
     StoryQuery,
     StoryRules,
     StoryScore,
     closest_story,
     distinctive_keys,
     find_same_story,
+    match_story,
     same_story_score,
     title_similarity,
 )
@@ -80,6 +82,7 @@ __all__ = [
     "Candidate",
     "Fingerprint",
     "Overlap",
+    "StoryMatch",
     "StoryQuery",
     "StoryRules",
     "StoryScore",
@@ -92,6 +95,7 @@ __all__ = [
     "find_same_story",
     "fingerprint",
     "is_cjk",
+    "match_story",
     "minhash_signature",
     "nearest_candidate",
     "normalise_text",

@@ -21,6 +21,7 @@ verified estimate, not the band choice) while keeping unrelated articles out of 
 from __future__ import annotations
 
 import hashlib
+import operator
 from array import array
 from collections.abc import Iterable, Sequence
 
@@ -52,7 +53,9 @@ def estimate_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
     """The fraction of equal MinHash values: an unbiased estimate of the Jaccard similarity."""
     if not a or len(a) != len(b):
         return 0.0
-    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
+    # map(operator.eq) runs the comparison loop in C: ~2× a generator, and this runs for every
+    # candidate of every decision.
+    return sum(map(operator.eq, a, b)) / len(a)
 
 
 def band_hashes(signature: Sequence[int]) -> list[tuple[int, int]]:

@@ -28,6 +28,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from rdwatch.dedup.minhash import estimate_jaccard
 from rdwatch.dedup.near import Candidate
@@ -54,6 +55,19 @@ class StoryQuery:
     title: str
     published: date | None = None
 
+    # Computed once per query, not once per candidate it is compared with.
+    @cached_property
+    def title_words(self) -> frozenset[str]:
+        return frozenset(title_words(self.title))
+
+    @cached_property
+    def distinctive_keys(self) -> frozenset[str]:
+        return distinctive_keys(self.fact_keys)
+
+    @cached_property
+    def entity_keys(self) -> frozenset[str]:
+        return entity_keys(self.fact_keys)
+
 
 @dataclass(frozen=True)
 class StoryScore:
@@ -76,10 +90,7 @@ def entity_keys(keys: Iterable[str]) -> frozenset[str]:
 
 
 def title_similarity(a: str, b: str) -> float:
-    words_a, words_b = title_words(a), title_words(b)
-    if not words_a or not words_b:
-        return 0.0
-    return len(words_a & words_b) / len(words_a | words_b)
+    return _jaccard(frozenset(title_words(a)), frozenset(title_words(b)))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -98,10 +109,10 @@ def same_story_score(
     date_window_days: int = 14,
 ) -> StoryScore:
     holding = stories_holding or {}
-    shared = distinctive_keys(query.fact_keys) & distinctive_keys(candidate.fact_keys)
+    shared = query.distinctive_keys & distinctive_keys(candidate.fact_keys)
     worth = sum(fact_worth(k, holding) for k in shared)
-    entities = _jaccard(entity_keys(query.fact_keys), entity_keys(candidate.fact_keys))
-    titles = title_similarity(query.title, candidate.title)
+    entities = _jaccard(query.entity_keys, entity_keys(candidate.fact_keys))
+    titles = _jaccard(query.title_words, frozenset(title_words(candidate.title)))
     text = estimate_jaccard(query.signature, candidate.signature) if candidate.signature else 0.0
     parts = {
         "facts": min(worth / FACTS_FOR_FULL_MARKS, 1.0),
@@ -156,6 +167,29 @@ def _scored(
     ]
 
 
+@dataclass(frozen=True)
+class StoryMatch:
+    """The same-story verdict: the story joined, or why the closest candidate was not enough."""
+
+    decision: DedupDecision | None
+    closest: str | None
+
+
+def match_story(
+    query: StoryQuery,
+    candidates: Sequence[Candidate],
+    *,
+    rules: StoryRules,
+    stories_holding: Mapping[str, int] | None = None,
+) -> StoryMatch:
+    """Score every candidate once; join the best one's story when it reaches the threshold."""
+    scored = _scored(query, candidates, rules, stories_holding)
+    joined = _join_best(scored, rules)
+    if joined is not None:
+        return StoryMatch(joined, None)
+    return StoryMatch(None, _closest(scored, rules))
+
+
 def find_same_story(
     query: StoryQuery,
     candidates: Sequence[Candidate],
@@ -164,24 +198,7 @@ def find_same_story(
     stories_holding: Mapping[str, int] | None = None,
 ) -> DedupDecision | None:
     """The best-scoring candidate's story when it reaches the threshold."""
-    eligible = [s for s in _scored(query, candidates, rules, stories_holding) if not s[0].rejected]
-    if not eligible:
-        return None
-    scored, candidate = max(eligible, key=lambda s: s[0].score)
-    if scored.score < rules.threshold:
-        return None
-    return DedupDecision(
-        status=ArticleStatus.SAME_STORY,
-        tier=DedupTier.SAME_STORY,
-        reason=(
-            f"same story as {candidate.url} "
-            f"(score {scored.score:.2f} ≥ {rules.threshold:.2f}; {scored.detail})"
-        ),
-        matched_article_id=candidate.article_id,
-        matched_url=candidate.url,
-        story_id=candidate.story_id,
-        similarity=scored.score,
-    )
+    return _join_best(_scored(query, candidates, rules, stories_holding), rules)
 
 
 def closest_story(
@@ -192,7 +209,33 @@ def closest_story(
     stories_holding: Mapping[str, int] | None = None,
 ) -> str | None:
     """Why the best candidate was not enough, for the reason of a NEW decision."""
-    scored = _scored(query, candidates, rules, stories_holding)
+    return _closest(_scored(query, candidates, rules, stories_holding), rules)
+
+
+def _join_best(
+    scored: Sequence[tuple[StoryScore, Candidate]], rules: StoryRules
+) -> DedupDecision | None:
+    eligible = [s for s in scored if not s[0].rejected]
+    if not eligible:
+        return None
+    best, candidate = max(eligible, key=lambda s: s[0].score)
+    if best.score < rules.threshold:
+        return None
+    return DedupDecision(
+        status=ArticleStatus.SAME_STORY,
+        tier=DedupTier.SAME_STORY,
+        reason=(
+            f"same story as {candidate.url} "
+            f"(score {best.score:.2f} ≥ {rules.threshold:.2f}; {best.detail})"
+        ),
+        matched_article_id=candidate.article_id,
+        matched_url=candidate.url,
+        story_id=candidate.story_id,
+        similarity=best.score,
+    )
+
+
+def _closest(scored: Sequence[tuple[StoryScore, Candidate]], rules: StoryRules) -> str | None:
     if not scored:
         return None
     best, candidate = max(scored, key=lambda s: s[0].score)

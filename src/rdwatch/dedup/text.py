@@ -51,6 +51,8 @@ def normalise_text(text: str) -> str:
 
 
 def _clean_line(line: str) -> str:
+    if line.isascii():  # NFKC leaves ASCII alone and casefold is lower: one pass is stable
+        return _PUNCT_OR_SPACE.sub(" ", line.lower()).strip()
     # NFKC after case-folding is not always stable (a few compatibility characters), so repeat
     # until nothing changes; two rounds settle every case seen.
     for _ in range(4):
@@ -80,6 +82,8 @@ def hash_normalised(normalised: str) -> str:
 
 def is_cjk(text: str) -> bool:
     """True when CJK characters make up a noticeable part of the text."""
+    if _CJK.search(text) is None:  # most text: no need to count letters
+        return False
     letters = sum(1 for ch in text if ch.isalpha())
     return letters > 0 and len(_CJK.findall(text)) / letters > 0.3
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from rdwatch.dedup import Candidate, band_hashes, pack_signature, unpack_signature
+from rdwatch.dedup import band_hashes, pack_signature
 from rdwatch.models import (
     Article,
     ArticleStatus,
@@ -52,125 +52,6 @@ def known_guids(session: Session, guids: Iterable[str]) -> set[str]:
         rows = session.scalars(select(ArticleRow.guid).where(ArticleRow.guid.in_(chunk)))
         found.update(g for g in rows if g)
     return found
-
-
-def find_exact(session: Session, text_hash: str) -> Candidate | None:
-    row = session.execute(
-        select(ArticleRow.id, ArticleRow.url, ArticleRow.story_id, ArticleRow.title)
-        .where(ArticleRow.content_hash == text_hash)
-        .order_by(ArticleRow.id)
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    return Candidate(
-        article_id=row.id, url=row.url, story_id=row.story_id, signature=(), title=row.title
-    )
-
-
-def find_candidates(session: Session, signature: Sequence[int]) -> list[Candidate]:
-    """Stored articles sharing at least one LSH band with the signature (one indexed query)."""
-    hashes = [h for _, h in band_hashes(signature)]
-    ids = session.scalars(
-        select(LshBandRow.article_id).where(LshBandRow.band_hash.in_(hashes)).distinct()
-    )
-    return _candidates_by_id(session, ids)
-
-
-def find_fact_candidates(
-    session: Session, keys: Iterable[str], *, exclude: Iterable[int] = (), limit: int = 50
-) -> list[Candidate]:
-    """Stored articles sharing at least two of the given fact keys (most shared first), with
-    their fact keys."""
-    wanted = list(set(keys))
-    if len(wanted) < 2:
-        return []
-    shared_count = func.count(FactRow.id)
-    shared = (
-        select(FactRow.article_id)
-        .where(FactRow.key.in_(wanted))
-        .group_by(FactRow.article_id)
-        .having(shared_count >= 2)
-        .order_by(shared_count.desc(), FactRow.article_id.desc())
-        .limit(limit)
-    )
-    ids = set(session.scalars(shared)) - set(exclude)
-    return with_fact_keys(session, _candidates_by_id(session, ids))
-
-
-def stories_holding(session: Session, keys: Iterable[str]) -> dict[str, int]:
-    """For each fact key, how many stories hold it (how common a fact is: background or news)."""
-    wanted = list(set(keys))
-    counts: dict[str, int] = {}
-    for chunk in _chunks(wanted, 500):
-        rows = session.execute(
-            select(FactRow.key, func.count(func.distinct(ArticleRow.story_id)))
-            .join(ArticleRow, FactRow.article_id == ArticleRow.id)
-            .where(FactRow.key.in_(chunk))
-            .group_by(FactRow.key)
-        )
-        counts.update({key: int(n) for key, n in rows})
-    return counts
-
-
-def article_texts(session: Session, article_ids: Iterable[int]) -> dict[int, str]:
-    """Stored texts by article id, for verifying near-duplicate estimates exactly."""
-    wanted = list(set(article_ids))
-    if not wanted:
-        return {}
-    rows = session.execute(select(ArticleRow.id, ArticleRow.text).where(ArticleRow.id.in_(wanted)))
-    return {article_id: text for article_id, text in rows}
-
-
-def with_fact_keys(session: Session, candidates: Sequence[Candidate]) -> list[Candidate]:
-    """The same candidates with their stored fact keys filled in (one query)."""
-    ids = [c.article_id for c in candidates]
-    keys: dict[int, set[str]] = {i: set() for i in ids}
-    if ids:
-        rows = session.execute(
-            select(FactRow.article_id, FactRow.key).where(FactRow.article_id.in_(ids))
-        )
-        for article_id, key in rows:
-            keys[article_id].add(key)
-    return [
-        Candidate(
-            article_id=c.article_id,
-            url=c.url,
-            story_id=c.story_id,
-            signature=c.signature,
-            fact_keys=frozenset(keys[c.article_id]),
-            title=c.title,
-            published=c.published,
-        )
-        for c in candidates
-    ]
-
-
-def _candidates_by_id(session: Session, ids: Iterable[int]) -> list[Candidate]:
-    wanted = list(ids)
-    if not wanted:
-        return []
-    rows = session.execute(
-        select(
-            ArticleRow.id,
-            ArticleRow.url,
-            ArticleRow.story_id,
-            ArticleRow.signature,
-            ArticleRow.title,
-            ArticleRow.published,
-        ).where(ArticleRow.id.in_(wanted))
-    )
-    return [
-        Candidate(
-            article_id=r.id,
-            url=r.url,
-            story_id=r.story_id,
-            signature=unpack_signature(r.signature) if r.signature else (),
-            title=r.title,
-            published=r.published,
-        )
-        for r in rows
-    ]
 
 
 def add_story(session: Session, title: str, now: datetime, *, is_archive: bool = False) -> int:
