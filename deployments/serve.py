@@ -1,7 +1,10 @@
 """Serve every rdwatch deployment from one process (`rdwatch serve`, or run this file).
 
-Schedules stay active when this process stops (`pause_on_shutdown=False`), and `watch` never runs
-twice at once (concurrency limit 1); unique constraints make an overlap harmless anyway.
+The same deployments as deployments/prefect.yaml (names, schedules, tags, concurrency limits;
+tests/e2e/test_prefect_ui.py checks they agree), without a work pool or worker. Schedules stay
+active when this process stops (`pause_on_shutdown=False`), and `watch` never runs twice at once
+(concurrency limit 1, a run due while one is going is cancelled); unique constraints make an
+overlap harmless anyway.
 """
 
 from __future__ import annotations
@@ -9,10 +12,14 @@ from __future__ import annotations
 import sys
 
 from flows.backfill import backfill
+from flows.digest import digest
 from flows.watch import watch
 from prefect import serve
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+from prefect.schedules import Cron
 
 WATCH_CRON = "*/15 * * * *"
+DIGEST_CRON = "0 7 * * *"
 
 
 def build_deployments(config_path: str) -> list:  # type: ignore[type-arg]
@@ -20,11 +27,21 @@ def build_deployments(config_path: str) -> list:  # type: ignore[type-arg]
     return [
         watch.to_deployment(
             name="rdwatch-watch",
-            cron=WATCH_CRON,
+            schedules=[Cron(WATCH_CRON, timezone="UTC")],
             parameters=parameters,
             tags=["rdwatch", "watch"],
-            concurrency_limit=1,
+            concurrency_limit=ConcurrencyLimitConfig(
+                limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
+            ),
             description="Poll every source, store what is new, alert on notable stories.",
+        ),
+        digest.to_deployment(
+            name="rdwatch-digest",
+            schedules=[Cron(DIGEST_CRON, timezone="UTC")],
+            parameters=parameters,
+            tags=["rdwatch", "digest"],
+            concurrency_limit=1,
+            description="Send each channel a summary of the stories since its previous digest.",
         ),
         backfill.to_deployment(
             name="rdwatch-backfill",
