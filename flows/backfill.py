@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 
 from rdwatch import pipeline as core
 from rdwatch.config import load_config
+
+# rdwatch's INFO lines in the run's logs (why: flows/watch.py).
+logging.getLogger("rdwatch").setLevel(logging.INFO)
 
 
 @flow(name="backfill")

@@ -6,6 +6,7 @@ last digest in the database. Deployment entrypoint: `flows/digest.py:digest`.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
@@ -16,6 +17,9 @@ from rdwatch.config import load_config
 from rdwatch.digest import DigestResult, send_digests
 from rdwatch.notify import build_senders
 from rdwatch.store import Database
+
+# rdwatch's INFO lines in the run's logs (why: flows/watch.py).
+logging.getLogger("rdwatch").setLevel(logging.INFO)
 
 ARTIFACT_DIGEST = "rdwatch-digest"
 

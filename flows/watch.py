@@ -13,6 +13,7 @@ transient failure counts as one failure in the source's health.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Coroutine
@@ -35,6 +36,11 @@ from rdwatch.models import RunSummary, SourceFetch, SourceState
 from rdwatch.notify import DeliveryReport
 from rdwatch.store import sources as source_store
 from rdwatch.store.articles import get_story
+
+# Prefect hands the `rdwatch` logger (PREFECT_LOGGING_EXTRA_LOGGERS) to its API handler but
+# leaves its level to the root's WARNING; INFO lines such as "alert … sent on <channel>"
+# belong in the run's logs. Flow files are loaded by path, hence this line in each of them.
+logging.getLogger("rdwatch").setLevel(logging.INFO)
 
 ARTIFACT_NEW_STORIES = "rdwatch-new-stories"
 ARTIFACT_SOURCE_HEALTH = "rdwatch-source-health"

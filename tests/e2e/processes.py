@@ -1,8 +1,9 @@
 """Background processes for end-to-end tests: own process group, output in a log file, stopped.
 
 Each process leads a new session, so stopping it reaches everything it started (uvicorn under
-`prefect server start`, flow-run subprocesses under `rdwatch serve`): a polite signal to the group,
-a grace period, then SIGKILL for whatever is left.
+`prefect server start`, flow-run subprocesses under `rdwatch serve` or a worker): a polite signal
+to the group, a grace period, then SIGKILL for whatever is left. `prefect_server` starts a real
+Prefect server on a free port, with its own PREFECT_HOME and no scheduler.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 
 def venv_script(name: str) -> str:
@@ -103,3 +106,40 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"no {what} after {timeout:g}s\n{process.tail()}")
         time.sleep(step)
+
+
+@dataclass
+class PrefectServer:
+    url: str  # the UI; the API is under /api
+    process: Background
+
+    @property
+    def api(self) -> str:
+        return f"{self.url}/api"
+
+
+@contextmanager
+def prefect_server(tmp_path: Path) -> Iterator[PrefectServer]:
+    """`prefect server start` on a free port, its home and log in `tmp_path`, until healthy."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = clean_env(
+        PREFECT_HOME=str(tmp_path / "prefect"),
+        PREFECT_UI_API_URL=f"{url}/api",  # else the UI calls the API on port 4200
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        # Tests trigger the runs they check; a cron run falling due mid-test (watch: every 15
+        # minutes) would queue behind one on the concurrency limit, or cancel it, and crowd the
+        # Runs page.
+        PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
+    )
+    args = [venv_script("prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    with background("prefect-server", args, env=env, cwd=tmp_path, log_dir=tmp_path) as process:
+        wait_until(lambda: _healthy(url), what="/api/health", timeout=120, process=process)
+        yield PrefectServer(url, process)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/api/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

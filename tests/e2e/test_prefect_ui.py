@@ -15,7 +15,6 @@ import json
 import re
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -33,9 +32,9 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from tests.conftest import ROOT, write_config
 from tests.e2e.processes import (
     Background,
+    PrefectServer,
     background,
     clean_env,
-    free_port,
     venv_script,
     wait_until,
 )
@@ -69,41 +68,6 @@ pytestmark = [
     ),
     pytest.mark.timeout(300),
 ]
-
-
-@dataclass
-class PrefectServer:
-    url: str  # the UI; the API is under /api
-    process: Background
-
-    @property
-    def api(self) -> str:
-        return f"{self.url}/api"
-
-
-@pytest.fixture
-def prefect_server(tmp_path: Path) -> Iterator[PrefectServer]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = clean_env(
-        PREFECT_HOME=str(tmp_path / "prefect"),
-        PREFECT_UI_API_URL=f"{url}/api",  # else the UI calls the API on port 4200
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        # The test triggers the one run it checks; a cron run falling due mid-test (every 15
-        # minutes) would queue behind it on the concurrency limit and crowd the Runs page.
-        PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
-    )
-    args = [venv_script("prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    with background("prefect-server", args, env=env, cwd=tmp_path, log_dir=tmp_path) as process:
-        wait_until(lambda: _healthy(url), what="/api/health", timeout=120, process=process)
-        yield PrefectServer(url, process)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/api/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 @pytest.fixture

@@ -63,3 +63,22 @@ async def read_deployment_names(client: PrefectClient) -> set[str]:
     flows.raise_for_status()
     flow_names = {f["id"]: f["name"] for f in flows.json()}
     return {f"{flow_names[d['flow_id']]}/{d['name']}" for d in deployments.json()}
+
+
+async def read_flow_run_logs(
+    client: PrefectClient, flow_run_id: UUID, *, containing: str, timeout: float = 15.0
+) -> list[tuple[str, str]]:
+    """(logger name, message) of every log line of one flow run, once one contains `containing`.
+
+    Log lines are shipped to the API in batches, so the last ones may arrive after the run is
+    final; this waits up to `timeout` seconds and then returns what is there.
+    """
+    body = {"logs": {"flow_run_id": {"any_": [str(flow_run_id)]}}, "limit": 200, "offset": 0}
+    deadline = time.monotonic() + timeout
+    while True:
+        response = await client._client.post("/logs/filter", json=body)
+        response.raise_for_status()
+        lines = [(log["name"], log["message"]) for log in response.json()]
+        if any(containing in message for _, message in lines) or time.monotonic() > deadline:
+            return lines
+        await asyncio.sleep(0.3)
