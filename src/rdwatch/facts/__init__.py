@@ -5,8 +5,10 @@ Rule- and pattern-based over a gazetteer (`config/gazetteer.yaml`) and a dated r
 (`config/rates.yaml`); deterministic, no model downloads. Modules by concept: `gazetteer`, `rates`,
 `numbers`, `qualifiers`, `sentences`, `money`, `counts`, `people`, `entities`, `dates`, `quotes`;
 Chinese text has its own number reader (`chinese_numbers`) and count and people patterns
-(`chinese_counts`, `chinese_people`), while money, dates, sentences and the gazetteer handle both
-languages. `extract` ties them together.
+(`chinese_counts`, `chinese_people`), while money (English patterns in `english_money`), dates,
+sentences and the gazetteer handle both languages. `extract` ties them together. `scanning` holds
+what keeps the patterns fast (issue 6: 500 articles/s on one core): trie alternations, split
+alternations and anchored searches that match exactly what the plain regexes would.
 """
 
 from rdwatch.facts.extract import extract_facts, merge_facts

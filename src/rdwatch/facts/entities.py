@@ -10,12 +10,15 @@ import re
 from rdwatch.facts.gazetteer import Gazetteer, Mention, default_id
 from rdwatch.models import Fact
 
+# Both patterns start at a capital that begins a word. The capital comes first and the test of the
+# character before it second (`(?<!\w[A-Z])` is `\b` before a capital), so that `re` jumps from
+# capital to capital instead of entering the pattern at every character.
 _PLACE_SUFFIX = re.compile(
-    r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) ([Dd]istrict|[Pp]rovince|[Cc]ounty|[Cc]ity)\b"
+    r"([A-Z](?<!\w[A-Z])[a-z]+(?: [A-Z][a-z]+)?) ([Dd]istrict|[Pp]rovince|[Cc]ounty|[Cc]ity)\b"
 )
 _ORG_SUFFIX = re.compile(
-    r"\b((?:[A-Z][A-Za-z&-]+ ){1,4}(?:Laboratory|Lab|Institute|University|Academy|Foundation"
-    r"|College|Centre|Center))\b"
+    r"([A-Z](?<!\w[A-Z])[A-Za-z&-]+ (?:[A-Z][A-Za-z&-]+ ){0,3}(?:Laboratory|Lab|Institute"
+    r"|University|Academy|Foundation|College|Centre|Center))\b"
 )
 _SUFFIX_WORDS = (
     "istrict", "rovince", "ounty", "ity", "Lab", "Institute", "University", "Academy",

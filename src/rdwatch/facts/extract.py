@@ -3,15 +3,16 @@
 The article is prepared (typography, boilerplate trailer cut), split into paragraphs and sentences,
 and each sentence is scanned once for gazetteer mentions; every fact kind then works on the
 sentence and those mentions. Facts with the same key collapse to the first one, completed with
-attributes a later mention supplies (a person named first without, then with, a role).
+attributes a later mention supplies (a person named first without, then with, a role). Facts are
+merged as they are found, so a repeated mention of an entity already kept is not made a fact.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
+from operator import attrgetter
 
 from rdwatch.facts.chinese_people import extract_chinese_people
 from rdwatch.facts.counts import extract_counts
@@ -22,13 +23,18 @@ from rdwatch.facts.money import extract_money
 from rdwatch.facts.people import extract_people
 from rdwatch.facts.quotes import extract_quotes
 from rdwatch.facts.rates import RateTable
-from rdwatch.facts.sentences import prepare_text, split_paragraphs, split_sentences
+from rdwatch.facts.sentences import (
+    has_chinese,
+    prepare_text,
+    split_paragraphs,
+    split_sentences,
+)
 from rdwatch.models import Fact
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 # Attributes a later mention may add to the kept fact. Value, currency and qualifier belong to the
 # wording of the first mention and are not mixed with another's.
 _COMPLETABLE = ("role", "org", "speaker", "usd")
+_completable_of = attrgetter(*_COMPLETABLE)
 
 
 def extract_facts(
@@ -42,13 +48,19 @@ def extract_facts(
     """Typed facts of one article, each with the sentence it came from, one per key."""
     body = prepare_text(f"{title}\n{text}" if title else text)
     published = published or dateline(body)
-    facts: list[Fact] = []
+    merged: dict[str, Fact] = {}
+    # Every person fact so far, repeats included: the quote speaker search breaks ties by order.
+    people: list[Fact] = []
     context_orgs: list[Entity] = []
     for paragraph in split_paragraphs(body):
         for sentence in split_sentences(paragraph):
-            facts.extend(_sentence_facts(sentence, gazetteer, rates, published, context_orgs))
-        facts.extend(extract_quotes(paragraph, [f for f in facts if f.kind == "person"], gazetteer))
-    return merge_facts([facts])
+            facts = _sentence_facts(sentence, gazetteer, rates, published, context_orgs, merged)
+            for fact in facts:
+                _merge_into(merged, fact)
+            people += (fact for fact in facts if fact.kind == "person")
+        for fact in extract_quotes(paragraph, people, gazetteer):
+            _merge_into(merged, fact)
+    return tuple(merged.values())
 
 
 def _sentence_facts(
@@ -57,21 +69,26 @@ def _sentence_facts(
     rates: RateTable,
     published: date | None,
     context_orgs: list[Entity],
+    merged: Mapping[str, Fact],
 ) -> list[Fact]:
     mentions = gazetteer.find(sentence)
-    context_orgs.extend(m.entity for m in mentions if m.entity.kind == "org")
-    money = extract_money(sentence, rates, published)
+    facts: list[Fact] = []
+    if mentions:
+        context_orgs.extend(m.entity for m in mentions if m.entity.kind == "org")
+        # A repeated mention of an entity already merged adds nothing (entity facts carry no
+        # attributes to complete), so its fact is not built; people still are, for quotes.
+        new = [m for m in mentions if m.entity.key not in merged or m.entity.kind == "person"]
+        facts += extract_entities(sentence, new)
+    facts += extract_pattern_entities(sentence, mentions, gazetteer)
+    facts += extract_people(sentence, mentions, gazetteer, context_orgs)
     # Chinese names and titles follow other rules than the English capitalised-name patterns.
-    chinese = _CJK.search(sentence) is not None
-    return [
-        *extract_entities(sentence, mentions),
-        *extract_pattern_entities(sentence, mentions, gazetteer),
-        *extract_people(sentence, mentions, gazetteer, context_orgs),
-        *(extract_chinese_people(sentence, mentions, gazetteer) if chinese else ()),
-        *money,
-        *extract_counts(sentence, gazetteer, [f.text for f in money]),
-        *extract_dates(sentence, published),
-    ]
+    if has_chinese(sentence):
+        facts += extract_chinese_people(sentence, mentions, gazetteer)
+    money = extract_money(sentence, rates, published)
+    facts += money
+    facts += extract_counts(sentence, gazetteer, [f.text for f in money])
+    facts += extract_dates(sentence, published)
+    return facts
 
 
 def merge_facts(groups: Iterable[Iterable[Fact]]) -> tuple[Fact, ...]:
@@ -80,9 +97,17 @@ def merge_facts(groups: Iterable[Iterable[Fact]]) -> tuple[Fact, ...]:
     merged: dict[str, Fact] = {}
     for group in groups:
         for fact in group:
-            kept = merged.get(fact.key)
-            merged[fact.key] = fact if kept is None else _complete(kept, fact)
+            _merge_into(merged, fact)
     return tuple(merged.values())
+
+
+def _merge_into(merged: dict[str, Fact], fact: Fact) -> None:
+    kept = merged.get(fact.key)
+    if kept is None:
+        merged[fact.key] = fact
+    elif _completable_of(fact).count(None) < len(_COMPLETABLE):
+        # Most repeats (entities, dates, counts) carry no completable attribute and change nothing.
+        merged[fact.key] = _complete(kept, fact)
 
 
 def _complete(kept: Fact, other: Fact) -> Fact:

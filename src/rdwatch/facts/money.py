@@ -8,7 +8,8 @@ billion yuan", "1000亿元（约合150亿美元）" — is one fact: `value`/`cu
 `usd` the stated US dollar figure when there is one (a reporter's conversion beats our
 yearly-average rate), else converted.
 The key uses the US dollar figure when the text states one, else the stated currency, so the same
-amount reported by two outlets merges whatever the rate table says.
+amount reported by two outlets merges whatever the rate table says. The English patterns live in
+`english_money`, the Chinese one here.
 """
 
 from __future__ import annotations
@@ -18,23 +19,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from rdwatch.facts.chinese_numbers import CHINESE_NUMBER, CHINESE_SCALE, MORE_THAN
-from rdwatch.facts.numbers import NUMBER, SCALE_WORDS, format_key_number, parse_amount
+from rdwatch.facts.english_money import find_english_money
+from rdwatch.facts.numbers import format_key_number, parse_amount
 from rdwatch.facts.qualifiers import qualifier_before
 from rdwatch.facts.rates import RateTable, currency_code
+from rdwatch.facts.sentences import has_chinese
 from rdwatch.models import Fact
 
-_PREFIX = r"(?:US\$|U\.S\.\s?\$|HK\$|S\$|\$|€|¥|￥|(?:USD|RMB|CNY|HKD|EUR|SGD)\s?)"
-_SUFFIX = (
-    r"(?:(?:US|U\.S\.|Hong Kong|Singapore)\s+dollars?|dollars?|yuan|renminbi|euros?"
-    r"|RMB|CNY|USD|HKD|EUR|SGD)\b"
-)
-# A scale is a word ("billion", "bn") or a single letter glued to the number ("15B", "$3m").
-_SCALE = rf"(?:\s?{SCALE_WORDS}|(?<=\d)[bBmMkK]\b)"
-_AMOUNT = rf"(?P<num>{NUMBER})(?:\s?(?:-|to)\s?(?P<num2>{NUMBER}))?(?P<scale>{_SCALE})?"
-_EN_MONEY = (
-    rf"(?P<pre>{_PREFIX}){_AMOUNT}(?:\s(?P<suf1>{_SUFFIX}))?"
-    rf"|{_AMOUNT.replace('num', 'bnum').replace('scale', 'bscale')}\s?(?P<suf2>{_SUFFIX})"
-)
 # "1000亿元", "人民币1000亿元", "1000亿元人民币", "15亿美元", "1000多亿元", "三千万港元". A bare 元
 # is not money in 元宇宙 (metaverse), 元素, 元件, 元年 or 元数据; a number may not start mid-number.
 _CJK_MONEY = (
@@ -43,9 +34,7 @@ _CJK_MONEY = (
     rf"(?P<cscale>{CHINESE_SCALE})?(?P<cmore2>{MORE_THAN})?\s?"
     r"(?P<csuf>元人民币|美元|港元|港币|欧元|元(?![宇素件年数旦首]))"
 )
-_MONEY = re.compile(_EN_MONEY)
 _CJK_MONEY_RE = re.compile(_CJK_MONEY)
-_CJK = re.compile(r"[\u3400-\u9fff]")
 # Cheap test that a sentence can hold money at all; most sentences cannot.
 _SYMBOLS = re.compile(r"[$€¥￥元币]")
 _NAMES = ("yuan", "dollar", "rmb", "usd", "cny", "hkd", "euro", "sgd", "renminbi")
@@ -53,7 +42,7 @@ _NAMES = ("yuan", "dollar", "rmb", "usd", "cny", "hkd", "euro", "sgd", "renminbi
 
 def _may_hold_money(sentence: str) -> bool:
     """Cheap guard (substring tests, no regex alternation): most sentences hold no money."""
-    if _SYMBOLS.search(sentence):
+    if "$" in sentence if sentence.isascii() else _SYMBOLS.search(sentence):
         return True
     lowered = sentence.lower()
     return "EUR" in sentence or any(name in lowered for name in _NAMES)
@@ -83,8 +72,10 @@ def find_amounts(sentence: str) -> list[Amount]:
     if not _may_hold_money(sentence):
         return []
     found = []
-    regexes = (_MONEY, _CJK_MONEY_RE) if _CJK.search(sentence) else (_MONEY,)
-    for m in (m for regex in regexes for m in regex.finditer(sentence)):
+    matches = find_english_money(sentence)
+    if has_chinese(sentence):
+        matches.extend(_CJK_MONEY_RE.finditer(sentence))
+    for m in matches:
         amount = _to_amount(m, qualifier_before(sentence, m.start()))
         if amount is not None:
             found.append(amount)
@@ -96,7 +87,7 @@ def _to_amount(m: re.Match[str], qualifier: str | None) -> Amount | None:
     g = m.groupdict()
     if g.get("cnum") is not None:
         return _cjk_amount(m, qualifier)
-    pre = g["pre"]
+    pre = g.get("pre")  # None (absent) for an amount written before its currency
     num, num2, scale = (g["num"], g["num2"], g["scale"]) if pre else (g["bnum"], None, g["bscale"])
     if not pre and g.get("bnum2"):
         num2 = g["bnum2"]

@@ -13,6 +13,7 @@ import math
 import re
 
 from rdwatch.facts.chinese_numbers import parse_chinese_number
+from rdwatch.facts.scanning import trie_pattern
 
 WORD_NUMBERS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -31,9 +32,19 @@ SCALES: dict[str, float] = {
 # Regex fragments shared by the money, count and date patterns.
 DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 WORDS = "|".join(sorted((w for w in WORD_NUMBERS if " " not in w), key=len, reverse=True))
-NUMBER = rf"(?:{DIGITS}|(?i:{WORDS})\b)"
+# The words as a trie: the engine tries this at every character of a sentence. Only one number word
+# can be followed by a word boundary at a given position, so the trie matches what WORDS would.
+NUMBER = rf"(?:{DIGITS}|(?i:{trie_pattern(WORDS.split('|'))})\b)"
 SCALE_WORDS = r"(?i:trillion|billion|million|thousand|bn|mln|mn|tn)\b"
 _DIGITS_RE = re.compile(rf"(?:{DIGITS})")
+
+
+def first_digit_digits(after_first: str = "") -> str:
+    """`DIGITS` with the first digit taken out of both alternatives (and `after_first`, typically
+    a lookbehind, right after it). A pattern that starts with this starts with a plain digit,
+    which lets `re` jump from digit to digit instead of trying the pattern at every character.
+    Greedy `\\d{1,3}` tries 3, 2, then 1 digits, as `\\d\\d{0,2}` does: both match alike."""
+    return rf"\d{after_first}(?:\d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?|\d*(?:\.\d+)?)"
 
 
 def parse_number(token: str) -> float | None:

@@ -39,6 +39,7 @@ def normalise_qualifier(text: str | None) -> str | None:
 CHINESE_QUALIFIER = "|".join(
     sorted((q for q in QUALIFIERS if not q.isascii()), key=len, reverse=True)
 )
+_LONGEST = max(map(len, QUALIFIERS))
 _BEFORE = re.compile(rf"(?:(?:^|(?<=\W))({QUALIFIER})|({CHINESE_QUALIFIER}))\s*$")
 
 
@@ -46,5 +47,9 @@ def qualifier_before(text: str, start: int) -> str | None:
     """The qualifier ending right before `start`. Looked up backwards from a number rather than as
     an optional prefix of the number patterns, which would make the regex engine try it at
     every character of the text."""
-    m = _BEFORE.search(text, max(0, start - 24), start)
+    window = max(0, start - 24)
+    # The qualifier must end where the whitespace before `start` begins, so the search can skip
+    # the positions too far back for the longest qualifier to reach that point.
+    end = window + len(text[window:start].rstrip())
+    m = _BEFORE.search(text, max(window, end - _LONGEST), start)
     return normalise_qualifier(m.group(1) or m.group(2)) if m else None

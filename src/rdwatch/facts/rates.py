@@ -49,7 +49,7 @@ class RateTable:
         entries = self.rates[currency.upper()]
         if on is None:
             return entries[-1][1]
-        index = bisect.bisect_right([d for d, _ in entries], on) - 1
+        index = bisect.bisect_right(entries, on, key=_start) - 1
         return entries[max(index, 0)][1]
 
     def to_usd(self, amount: float, currency: str, on: date | None = None) -> float | None:
@@ -58,6 +58,10 @@ class RateTable:
             return amount * self.rate_for(currency, on)
         except KeyError:
             return None
+
+
+def _start(entry: tuple[date, float]) -> date:
+    return entry[0]
 
 
 def load_rates(path: Path) -> RateTable:

@@ -66,7 +66,21 @@ _ABBREVIATIONS = frozenset(
         "fig",
     ]
 )
-_BOUNDARY = re.compile(r"[.!?][\"'”)\]]*\s+(?=[\"'“(\[]*[A-Z0-9\u3400-\u9fff])|[。！？][\"'”」』]*")
+# The stop comes first, as one character class, so that `re` jumps from stop to stop; which kind
+# of stop it was is then read back with a lookbehind.
+_BOUNDARY = re.compile(
+    r"[.!?。！？](?:(?<=[.!?])[\"'”)\]]*\s+(?=[\"'“(\[]*[A-Z0-9\u3400-\u9fff])"
+    r"|(?<=[。！？])[\"'”」』]*)"
+)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def has_chinese(text: str) -> bool:
+    """True when the text holds a Chinese character. `isascii` answers at once for the English
+    sentences without curly quotes, where the character class would scan every character."""
+    return not text.isascii() and _CJK.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -87,7 +101,7 @@ def prepare_text(text: str) -> str:
 
 def split_paragraphs(text: str) -> list[str]:
     """Non-empty lines, whitespace collapsed."""
-    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    return [" ".join(words) for line in text.splitlines() if (words := line.split())]
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -109,8 +123,12 @@ def split_sentences(paragraph: str) -> list[str]:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the word ending at `dot` is an abbreviation or a single initial ("J.")."""
-    word = re.search(r"[\w.]*$", text[:dot])
-    token = word.group(0).lower() if word else ""
+    # Walk back over word characters and dots (what `[\w.]*$` matches) instead of searching the
+    # whole paragraph before the dot at every candidate boundary.
+    start = dot
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_."):
+        start -= 1
+    token = text[start:dot].lower()
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
 
 
