@@ -10,10 +10,23 @@ import pytest
 import yaml
 
 from rdwatch.config import Config, parse_config
+from tests.postgres import (
+    PostgresServer,
+    postgres,  # noqa: F401  (the one session-scoped cluster every test module shares)
+)
 from tests.servers import Receiver, SiteServer, serve_receiver, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on each backend: SQLite, then PostgreSQL (the session's cluster)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'rdwatch.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database("test")
 
 
 @pytest.fixture

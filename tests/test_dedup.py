@@ -17,7 +17,6 @@ from rdwatch import dedup, pipeline
 from rdwatch.dedup.text import _clean_line as clean_line
 from rdwatch.models import ArticleStatus, DedupTier
 from rdwatch.store.articles import export_records, list_stories
-from tests.postgres import postgres  # noqa: F401  (the session-scoped cluster fixture)
 from tests.store.archive_db import (
     ARCHIVE,
     Case,

@@ -1,15 +1,58 @@
-"""The whole road from a feed to an alert, without Prefect, against real local servers."""
+"""The whole road from a feed to an alert, without Prefect, against real local servers.
+
+Every test runs on SQLite and on a real PostgreSQL (`database_url` in tests/conftest.py): PostgreSQL
+enforces column lengths and types that SQLite ignores.
+"""
 
 from __future__ import annotations
 
 import json
+import random
+import string
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from rdwatch import pipeline
-from rdwatch.config import Config
+from rdwatch.config import Config, SourceConfig
+from rdwatch.models import SourceState
 from rdwatch.store import Database
 from rdwatch.store.articles import export_records
+from rdwatch.store.sources import load_source_states
+from tests.fetch.servers import Server, serve
 from tests.servers import Receiver, SiteServer
+
+ETAG = '"feed-v1"'
+LAST_MODIFIED = "Fri, 20 Nov 2026 09:30:00 GMT"
+
+
+@pytest.fixture
+def site_config(site_config: Config, database_url: str) -> Config:
+    """The fixture site's config (tests/conftest.py), on each backend in turn."""
+    return site_config.model_copy(update={"database_url": database_url})
+
+
+@pytest.fixture
+def validating_feed(site: SiteServer) -> Iterator[Server]:
+    """The fixture site's feed from a server that sends ETag and Last-Modified, and answers 304."""
+    feed = (site.root / "feed.xml").read_text(encoding="utf-8").replace("{{BASE}}", site.base)
+    with serve() as server:
+        server.route("feed.xml", feed, etag=ETAG, last_modified=LAST_MODIFIED)
+        yield server
+
+
+def _with_feed(config: Config, url: str) -> Config:
+    return config.model_copy(update={"sources": [SourceConfig(name="tech-wire", url=url)]})
+
+
+def _source_state(config: Config) -> SourceState:
+    db = Database(config.database_url)
+    try:
+        with db.session() as session:
+            return load_source_states(session)["tech-wire"]
+    finally:
+        db.dispose()
 
 
 def _export(config: Config) -> dict[str, dict]:
@@ -45,6 +88,54 @@ def test_second_run_on_an_unchanged_feed_parses_and_sends_nothing(
     assert second.items_seen == 0, "an unchanged feed body is not parsed again"
     assert site.hits == ["/feed.xml"], "no article page is downloaded again"
     assert len(receiver.requests) == 1
+
+
+def test_a_feed_without_validators_records_its_body_hash(
+    site_config: Config, site: SiteServer
+) -> None:
+    pipeline.run_once(site_config)
+    state = _source_state(site_config)
+
+    assert state.etag is None and state.last_modified is None
+    assert state.body_hash is not None and state.body_hash.startswith("v1:"), state
+    assert state.consecutive_failures == 0
+
+
+def test_a_feed_with_validators_records_them_and_is_not_modified_next_run(
+    site_config: Config, validating_feed: Server, receiver: Receiver
+) -> None:
+    config = _with_feed(site_config, validating_feed.url("feed.xml"))
+    first = pipeline.run_once(config)
+    state = _source_state(config)
+    second = pipeline.run_once(config)
+
+    assert first.sources_failed == () and first.alerts_sent == 1, first
+    assert (state.etag, state.last_modified) == (ETAG, LAST_MODIFIED), state
+    assert state.body_hash is not None
+    sent = validating_feed.hits[-1][1]
+    assert (sent.get("if-none-match"), sent.get("if-modified-since")) == (ETAG, LAST_MODIFIED)
+    assert second.sources_failed == () and second.items_seen == 0 and second.alerts_sent == 0
+    assert _source_state(config) == state, "a 304 keeps the stored validators"
+    assert len(receiver.requests) == 1
+
+
+def test_links_and_guids_too_long_to_index_do_not_stop_the_run(
+    site_config: Config, site: SiteServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Random characters: PostgreSQL compresses a repetitive value under its index size limit.
+    noise = "".join(random.Random(0).choices(string.ascii_letters + string.digits, k=3000))
+    feed = (site.root / "feed.xml").read_text(encoding="utf-8").replace("{{BASE}}", site.base)
+    feed = feed.replace("fixture-unrelated", f"tag:{noise}").replace(
+        "</channel>",
+        f"<item><title>Long link</title><link>{site.url(noise)}</link></item></channel>",
+    )
+    site.overrides["/feed.xml"] = (200, feed.encode())
+    summary = pipeline.run_once(site_config)
+
+    assert summary.sources_failed == () and summary.items_seen == 3, summary
+    assert summary.alerts_sent == 1
+    assert "dropped 1 item(s) with a link over 2000 bytes" in caplog.text
+    assert site.url("articles/cycle-lanes.html") in _export(site_config)
 
 
 def test_items_already_stored_are_skipped_as_seen_when_the_feed_changes(

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rdwatch.errors import ConfigError
 
+# The store keeps source names in a column of this width (PostgreSQL enforces it).
+MAX_SOURCE_NAME_LENGTH = 200
+
 DEFAULT_CONFIG_PATH = Path("config/rdwatch.yaml")
 _ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -28,7 +31,11 @@ class _Strict(BaseModel):
 class SourceConfig(_Strict):
     """One place rdwatch polls."""
 
-    name: str = Field(min_length=1, description="Unique name, used in summaries and exports.")
+    name: str = Field(
+        min_length=1,
+        max_length=MAX_SOURCE_NAME_LENGTH,
+        description="Unique name, used in summaries and exports.",
+    )
     kind: Literal["feed", "page"] = Field("feed", description="`feed` (RSS/Atom/JSON) or `page`.")
     url: str = Field(description="Feed URL, or listing page URL for `kind: page`.")
     item_selector: str | None = Field(

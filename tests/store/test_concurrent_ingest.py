@@ -16,10 +16,7 @@ from rdwatch.config import load_config
 from rdwatch.store import Database
 from rdwatch.store.schema import ArticleRow, OutboxRow
 from tests.conftest import ROOT, write_config
-from tests.postgres import (
-    PostgresServer,
-    postgres,  # noqa: F401  (the session-scoped cluster fixture)
-)
+from tests.postgres import PostgresServer
 from tests.store.archive_db import load_cases
 
 # The Chinese same-story write-up waits for better Chinese facts (see test_dedup).
@@ -100,7 +97,7 @@ def test_two_processes_on_sqlite(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_two_processes_on_postgresql(tmp_path: Path, postgres: PostgresServer) -> None:  # noqa: F811
+def test_two_processes_on_postgresql(tmp_path: Path, postgres: PostgresServer) -> None:
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
     sequential = _run_one_process(tmp_path / "one", postgres.create_database("sequential"))

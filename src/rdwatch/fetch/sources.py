@@ -3,7 +3,8 @@
 A poll sends the stored validators (If-None-Match / If-Modified-Since); a 304, or an unchanged
 body hash from a server without validators, means "not modified" and nothing is parsed. Sources
 in backoff or gone are skipped with a warning starting "skipped". Items are resolved (Google News
-links), canonicalised, filtered by age, and dropped when they link to a non-public address.
+links), canonicalised, filtered by age, and dropped when they link to a non-public address or
+their link is longer than the store can index (`MAX_LINK_BYTES`).
 A source's failure is a value (`SourceFetch.error`), never an exception.
 """
 
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 
 # Version prefix: a change to what is hashed must not look like "unchanged" to old stored hashes.
 _HASH_VERSION = "v1:"
+# An item's link and guid are indexed in the store, and PostgreSQL cannot index a value of much
+# more than 2,700 bytes; 2,000 bytes is also about the longest URL browsers and CDNs accept.
+MAX_LINK_BYTES = 2000
 
 
 async def fetch_sources(
@@ -96,6 +100,7 @@ async def _poll_source(
         return _unchanged(source, state, response.status_code)
     items, warning = _parse(source, response)
     items, dropped = await _screen(items, settings, client, now)
+    items, too_long = _bounded(items)
     return SourceFetch(
         source.name,
         source.url,
@@ -104,7 +109,7 @@ async def _poll_source(
         etag=response.headers.get("etag"),
         last_modified=response.headers.get("last-modified"),
         body_hash=body_hash,
-        warning="; ".join(w for w in (warning, dropped) if w) or None,
+        warning="; ".join(w for w in (warning, too_long, dropped) if w) or None,
     )
 
 
@@ -152,6 +157,25 @@ def _parse(
         return items, None
     return parse_feed(
         response.body, source=source.name, url=response.final_url, headers=response.headers
+    )
+
+
+def _bounded(items: tuple[FeedItem, ...]) -> tuple[tuple[FeedItem, ...], str | None]:
+    """Drop items whose link is too long to store; forget a guid that is (the link suffices)."""
+    kept, too_long = [], []
+    for item in items:
+        if len(item.url.encode()) > MAX_LINK_BYTES:
+            too_long.append(item.url)
+            continue
+        if item.guid is not None and len(item.guid.encode()) > MAX_LINK_BYTES:
+            item = replace(item, guid=None)
+        kept.append(item)
+    if not too_long:
+        return tuple(kept), None
+    log.warning("dropped %d item(s) with a link over %d bytes", len(too_long), MAX_LINK_BYTES)
+    return tuple(kept), (
+        f"dropped {len(too_long)} item(s) with a link over {MAX_LINK_BYTES} bytes: "
+        f"{too_long[0][:80]}…"
     )
 
 

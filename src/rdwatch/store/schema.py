@@ -3,6 +3,11 @@
 Unique constraints make every stage idempotent: an article URL is stored once, a fact once per
 article, an LSH band entry once per article and band, an alert once per (story, channel, kind).
 Changing this file means adding an Alembic migration in `migrations/versions/`.
+
+Lengths: PostgreSQL enforces `String(n)`, SQLite ignores it, so a limit is only declared where the
+code bounds the value (enum values, names checked by `store.sources`, fixed-format hashes, fact
+keys bounded in `rdwatch.facts`); everything else is `Text`. tests/store/test_lengths.py checks
+the writers against these limits.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from rdwatch.config import MAX_SOURCE_NAME_LENGTH
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite drops the offset otherwise)."""
@@ -49,6 +56,11 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Source names are stored in `sources.name` and in every article's `articles.source`; the config
+# refuses longer names, with their key path.
+SOURCE_NAME_LENGTH = MAX_SOURCE_NAME_LENGTH
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON}
 
@@ -57,12 +69,12 @@ class SourceRow(Base):
     __tablename__ = "sources"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(SOURCE_NAME_LENGTH), unique=True)
     url: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(10), default="feed")
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
-    body_hash: Mapped[str | None] = mapped_column(String(64))
+    body_hash: Mapped[str | None] = mapped_column(Text)
     last_attempt_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
     last_new_item_at: Mapped[datetime | None]
@@ -94,12 +106,12 @@ class ArticleRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
     guid: Mapped[str | None] = mapped_column(Text, index=True)
-    source: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(SOURCE_NAME_LENGTH))
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     published: Mapped[date | None] = mapped_column(Date)
     fetched_at: Mapped[datetime]
-    content_hash: Mapped[str] = mapped_column(String(80), index=True)
+    content_hash: Mapped[str] = mapped_column(String(80), index=True)  # "vN:" + sha256 hex
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20))
     tier: Mapped[str] = mapped_column(String(20))
@@ -149,7 +161,7 @@ class OutboxRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20), default="alert")
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -165,5 +177,5 @@ class MetaRow(Base):
 
     __tablename__ = "meta"
 
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
     value: Mapped[str] = mapped_column(Text)
