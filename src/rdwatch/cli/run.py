@@ -42,6 +42,9 @@ def _prefect_defaults() -> None:
     """Settings rdwatch wants from Prefect unless the user set them: quiet offline, our logs."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "rdwatch")
+    # rdwatch logs from the fetch stage's event-loop thread, outside any run context: those lines
+    # go to the console, without a warning per line that the API handler could not take them.
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 
 def serve(config: ConfigOption = None) -> None:
