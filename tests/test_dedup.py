@@ -54,6 +54,15 @@ def test_ascii_lines_normalise_as_the_general_unicode_path_would(text: str) -> N
         assert clean_line(line) == general
 
 
+@given(st.lists(st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=4), max_size=12))
+def test_word_shingles_are_every_run_of_k_consecutive_words(words: list[str]) -> None:
+    for k in (1, 2, 3, 5):
+        expected = {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+        if len(words) <= k:
+            expected = {" ".join(words)} if words else set()
+        assert dedup.shingles(" ".join(words), words=k) == expected
+
+
 @given(st.lists(_LINE_TEXT, max_size=6))
 def test_normalise_ignores_case(lines: list[str]) -> None:
     text = "\n".join(lines)

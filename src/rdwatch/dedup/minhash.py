@@ -35,7 +35,7 @@ MINHASH_SEED = 20171011
 
 def minhash_signature(shingle_set: Iterable[str]) -> tuple[int, ...]:
     minhash = RMinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
-    minhash.update(sorted(shingle_set))
+    minhash.update(list(shingle_set))  # MinHash takes minima: the order is irrelevant
     return tuple(minhash.digest())
 
 

@@ -64,10 +64,11 @@ def _clean_line(line: str) -> str:
 
 
 def _is_short(line: str) -> bool:
+    if _CJK.search(line) is None:
+        # A cleaned line is runs of word characters joined by single spaces.
+        return line.count(" ") + 1 < _MIN_LINE_WORDS
     cjk = len(_CJK.findall(line))
-    if cjk:
-        return cjk + len(_WORD.findall(_CJK.sub(" ", line))) < _MIN_LINE_CJK_CHARS
-    return len(_WORD.findall(line)) < _MIN_LINE_WORDS
+    return cjk + len(_WORD.findall(_CJK.sub(" ", line))) < _MIN_LINE_CJK_CHARS
 
 
 def content_hash(text: str) -> str:
@@ -98,7 +99,9 @@ def shingles(normalised: str, *, words: int = 3, chars: int = 3) -> set[str]:
     tokens = _WORD.findall(normalised)
     if len(tokens) <= words:
         return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i : i + words]) for i in range(len(tokens) - words + 1)}
+    # The k-grams as k staggered views zipped together: about twice as fast as slicing.
+    staggered = (tokens[start:] for start in range(words))
+    return set(map(" ".join, zip(*staggered, strict=False)))  # stops at the shortest view
 
 
 def shingles_of(text: str, *, words: int = 3, chars: int = 3) -> set[str]:
