@@ -157,15 +157,14 @@ def test_same_story_needs_close_dates_only_when_both_are_known() -> None:
             published,
         )
 
-    near = dedup.find_same_story(query(date(2017, 10, 12)), [stored], rules=rules)
-    undated = dedup.find_same_story(query(None), [stored], rules=rules)
-    far = dedup.find_same_story(query(date(2019, 10, 12)), [stored], rules=rules)
-    assert near is not None and undated is not None and far is None
+    near = dedup.match_story(query(date(2017, 10, 12)), [stored], rules=rules).decision
+    undated = dedup.match_story(query(None), [stored], rules=rules).decision
+    far = dedup.match_story(query(date(2019, 10, 12)), [stored], rules=rules)
+    assert near is not None and undated is not None and far.decision is None
     assert near.similarity is not None and undated.similarity is not None
     assert near.similarity > undated.similarity
     assert "undated, judged on content" in undated.reason
-    note = dedup.closest_story(query(date(2019, 10, 12)), [stored], rules=rules)
-    assert note is not None and "days apart" in note
+    assert far.closest is not None and "days apart" in far.closest
 
 
 def test_background_facts_count_less_than_the_events_own() -> None:

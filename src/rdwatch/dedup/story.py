@@ -190,28 +190,6 @@ def match_story(
     return StoryMatch(None, _closest(scored, rules))
 
 
-def find_same_story(
-    query: StoryQuery,
-    candidates: Sequence[Candidate],
-    *,
-    rules: StoryRules,
-    stories_holding: Mapping[str, int] | None = None,
-) -> DedupDecision | None:
-    """The best-scoring candidate's story when it reaches the threshold."""
-    return _join_best(_scored(query, candidates, rules, stories_holding), rules)
-
-
-def closest_story(
-    query: StoryQuery,
-    candidates: Sequence[Candidate],
-    *,
-    rules: StoryRules,
-    stories_holding: Mapping[str, int] | None = None,
-) -> str | None:
-    """Why the best candidate was not enough, for the reason of a NEW decision."""
-    return _closest(_scored(query, candidates, rules, stories_holding), rules)
-
-
 def _join_best(
     scored: Sequence[tuple[StoryScore, Candidate]], rules: StoryRules
 ) -> DedupDecision | None:

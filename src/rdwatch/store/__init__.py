@@ -2,8 +2,9 @@
 
 Only this package touches ORM rows; its functions take a `Session` and return domain objects.
 Modules: `database` (engine, sessions, migrations), `schema` (tables), `articles` (articles,
-stories, facts, LSH bands), `sources` (fetch state and health), `outbox` (alert delivery log),
-`meta` (key/value facts about the database), `locks` (cross-process ingest lock).
+stories, facts, LSH bands), `dedup_index` (the lookups the dedup tiers make), `sources` (fetch
+state and health), `outbox` (alert delivery log), `meta` (key/value facts about the database),
+`locks` (cross-process ingest lock).
 """
 
 from rdwatch.store.database import Database, upgrade_database
