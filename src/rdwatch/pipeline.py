@@ -360,14 +360,8 @@ def _decide(
 
 def _as_archive(decision: DedupDecision) -> DedupDecision:
     """Archive articles keep their dedup tier and story, but their status is always `archive`."""
-    return DedupDecision(
-        status=ArticleStatus.ARCHIVE,
-        tier=decision.tier,
-        reason=f"archive article; {decision.reason}",
-        matched_article_id=decision.matched_article_id,
-        matched_url=decision.matched_url,
-        story_id=decision.story_id,
-        similarity=decision.similarity,
+    return replace(
+        decision, status=ArticleStatus.ARCHIVE, reason=f"archive article; {decision.reason}"
     )
 
 
