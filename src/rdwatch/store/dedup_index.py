@@ -9,6 +9,7 @@ and a lookup costs ~50 µs instead of ~150 µs for building and running an ORM s
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Executable, Row, bindparam, func, select
@@ -130,18 +131,7 @@ def _with_fact_keys(session: Session, candidates: Sequence[Candidate]) -> list[C
     for chunk in _chunks(list(keys)):
         for row in _rows(session, _FACT_KEYS, ids=list(chunk)):
             keys[row.article_id].add(row.key)
-    return [
-        Candidate(
-            article_id=c.article_id,
-            url=c.url,
-            story_id=c.story_id,
-            signature=c.signature,
-            fact_keys=frozenset(keys[c.article_id]),
-            title=c.title,
-            published=c.published,
-        )
-        for c in candidates
-    ]
+    return [replace(c, fact_keys=frozenset(keys[c.article_id])) for c in candidates]
 
 
 def _candidate(row: Row[Any]) -> Candidate:
