@@ -18,7 +18,7 @@ from rdwatch import pipeline
 from rdwatch.config import Config, SourceConfig
 from rdwatch.models import SourceState
 from rdwatch.store import Database
-from rdwatch.store.articles import export_records
+from rdwatch.store.articles import export_records, get_stories, get_story
 from rdwatch.store.sources import load_source_states
 from tests.fetch.servers import Server, serve
 from tests.servers import Receiver, SiteServer
@@ -216,3 +216,19 @@ def test_alerts_file_is_written_when_no_channel_is_configured(
     lines = (config.data_dir / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1
     assert "quantum" in json.loads(lines[0])["title"].lower()
+
+
+def test_stories_read_in_one_batch_match_those_read_one_by_one(site_config: Config) -> None:
+    """`get_stories` (new-stories artifact, digest): in the order asked, unknown ids left out."""
+    summary = pipeline.run_once(site_config)
+    wanted = [*reversed(summary.new_story_ids), 1, 999_999]  # story 1: an archive story
+    db = Database(site_config.database_url)
+    try:
+        with db.session() as session:
+            batch = get_stories(session, wanted)
+            one_by_one = [s for i in wanted if (s := get_story(session, i)) is not None]
+    finally:
+        db.dispose()
+    assert len(batch) == len(summary.new_story_ids) + 1 >= 3
+    assert batch == one_by_one
+    assert any(s.facts for s in batch) and any(len(s.articles) > 1 for s in batch), batch

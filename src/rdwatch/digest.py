@@ -90,7 +90,7 @@ def send_digests(
             since = _parse(get_meta(session, key)) or now - FIRST_DIGEST_LOOKBACK
             recent = article_store.list_stories(session, limit=RECENT_STORIES_SCANNED)
             window = [s for s in recent if since < s.first_seen <= now]
-            full = [v for s in window if (v := article_store.get_story(session, s.id))]
+            full = article_store.get_stories(session, [s.id for s in window])
         digest = build_digest(full, since, now, max_stories)
         results.append(_send_one(db, sender, digest, key))
     return results

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,8 @@ from rdwatch.models import (
     StoryView,
 )
 from rdwatch.store.schema import ArticleRow, FactRow, LshBandRow, StoryRow
+
+T = TypeVar("T")
 
 _FACT_ATTRIBUTES = ("value", "currency", "usd", "unit", "role", "org", "speaker", "qualifier")
 
@@ -124,16 +126,21 @@ def _add_facts(session: Session, article_id: int, facts: Iterable[Fact]) -> None
 
 def story_facts(session: Session, story_id: int) -> tuple[Fact, ...]:
     """The union of the story's facts, one per key, in order of first appearance."""
-    rows = session.scalars(
-        select(FactRow)
-        .join(ArticleRow, FactRow.article_id == ArticleRow.id)
-        .where(ArticleRow.story_id == story_id)
-        .order_by(FactRow.id)
-    )
-    merged: dict[str, Fact] = {}
-    for row in rows:
-        merged.setdefault(row.key, _fact_from_row(row))
-    return tuple(merged.values())
+    return _facts_by_story(session, [story_id]).get(story_id, ())
+
+
+def _facts_by_story(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[Fact, ...]]:
+    merged: dict[int, dict[str, Fact]] = {}
+    for chunk in _chunks(story_ids, 500):
+        rows = session.execute(
+            select(ArticleRow.story_id, FactRow)
+            .join(ArticleRow, FactRow.article_id == ArticleRow.id)
+            .where(ArticleRow.story_id.in_(chunk))
+            .order_by(FactRow.id)
+        )
+        for story_id, row in rows:
+            merged.setdefault(story_id, {}).setdefault(row.key, _fact_from_row(row))
+    return {story_id: tuple(facts.values()) for story_id, facts in merged.items()}
 
 
 def archive_fact_keys(session: Session) -> set[str]:
@@ -171,6 +178,19 @@ def get_story(session: Session, story_id: int) -> StoryView | None:
     if story is None:
         return None
     return _story_view(story, story_facts(session, story_id))
+
+
+def get_stories(session: Session, story_ids: Sequence[int]) -> list[StoryView]:
+    """The stories with these ids, in the order given; ids with no story are left out.
+
+    A fixed number of queries however many stories (a run's new-stories table can list hundreds).
+    """
+    rows: dict[int, StoryRow] = {}
+    for chunk in _chunks(story_ids, 500):
+        query = select(StoryRow).options(selectinload(StoryRow.articles))
+        rows.update((r.id, r) for r in session.scalars(query.where(StoryRow.id.in_(chunk))))
+    facts = _facts_by_story(session, list(rows))
+    return [_story_view(rows[i], facts.get(i, ())) for i in story_ids if i in rows]
 
 
 def list_stories(session: Session, *, limit: int | None = None) -> list[StoryView]:
@@ -241,6 +261,6 @@ def _fact_from_row(row: FactRow) -> Fact:
     return Fact(kind=row.kind, text=row.text, key=row.key, sentence=row.sentence, **attributes)
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
