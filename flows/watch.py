@@ -2,31 +2,33 @@
 
 Only orchestration lives here; every decision is made in `rdwatch.pipeline` and below.
 
-Fetch tasks share one HTTP client on one event-loop thread for the whole run (`FetchLoop`), so
-the fetch stage's limits (requests in flight overall and per host) hold across tasks, and a task
-costs a poll rather than a new client, SSL context and database round trip (≈65 ms each, which
-made 200 per-source tasks 12× slower than the plain pipeline; tests/benchmarks/bench_prefect.py).
+The flow is async so that its 200-odd fetch task runs share one event loop and one HTTP client:
+the fetch stage's limits (requests in flight overall and per host) hold across tasks, a task costs
+a poll rather than a new client, and no thread pool is involved. On 2 cores, 200 sync task runs
+in threads took 2.1 s of Prefect bookkeeping against 1.3 s as async task runs, because every
+thread queues for the GIL and for Prefect's event-queue lock (tests/benchmarks/bench_prefect.py).
 A task only polls; the flow records every source's final outcome once, after retries, so a retried
 transient failure counts as one failure in the source's health.
+
+Objects handed to tasks go through `untraversed()`: Prefect otherwise walks every field of every
+argument, twice per task run, looking for upstream futures that cannot be there.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
-from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar, cast
 
+import httpx
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.states import State
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from rdwatch import fetch, progress, report
 from rdwatch import pipeline as core
@@ -35,7 +37,7 @@ from rdwatch.errors import FetchError
 from rdwatch.models import RunSummary, SourceFetch, SourceState
 from rdwatch.notify import DeliveryReport
 from rdwatch.store import sources as source_store
-from rdwatch.store.articles import get_story
+from rdwatch.store.articles import get_stories
 
 # Prefect hands the `rdwatch` logger (PREFECT_LOGGING_EXTRA_LOGGERS) to its API handler but
 # leaves its level to the root's WARNING; INFO lines such as "alert … sent on <channel>"
@@ -45,11 +47,14 @@ logging.getLogger("rdwatch").setLevel(logging.INFO)
 ARTIFACT_NEW_STORIES = "rdwatch-new-stories"
 ARTIFACT_SOURCE_HEALTH = "rdwatch-source-health"
 ARTIFACT_RUN_SUMMARY = "rdwatch-run-summary"
-# Threads only wait on the shared loop; the client's own limits bound the requests in flight.
-FETCH_THREADS = 64
 # How rdwatch.fetch words transport failures worth another try (its TransientError reasons).
 _TRANSIENT_REASONS = ("timed out", "connection refused", "cannot connect", "connection broken")
 T = TypeVar("T")
+
+
+def untraversed(value: T) -> T:
+    """`value`, marked so that Prefect hands it to the task as is (its `quote` annotation)."""
+    return cast(T, quote(value))
 
 
 class TransientSourceError(FetchError):
@@ -69,46 +74,9 @@ def is_transient(result: SourceFetch) -> bool:
     return result.error.lower().startswith(_TRANSIENT_REASONS)
 
 
-def _retry_transient(task: object, task_run: object, state: State) -> bool:
-    try:
-        state.result()
-    except TransientSourceError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
-class FetchLoop:
-    """One event loop in a thread and one HTTP client on it, shared by every fetch task of a run."""
-
-    def __init__(self, settings: FetchConfig) -> None:
-        self.settings = settings
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="rdwatch-fetch", daemon=True
-        )
-        self._thread.start()
-        self.client = self.run(self._open(), timeout=30)
-
-    async def _open(self) -> Any:
-        return fetch.build_client(self.settings)
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        try:
-            return future.result(timeout)
-        except TimeoutError:
-            future.cancel()
-            raise
-
-    def close(self) -> None:
-        try:
-            self.run(self.client.aclose(), timeout=10)
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop.close()
+async def _retry_transient(task: object, task_run: object, state: State) -> bool:
+    outcome = await state.aresult(raise_on_failure=False)
+    return isinstance(outcome, TransientSourceError)
 
 
 @task(
@@ -119,18 +87,20 @@ class FetchLoop:
     retry_condition_fn=_retry_transient,
     cache_policy=NO_CACHE,
 )
-def fetch_source(
-    loop: FetchLoop, source: SourceConfig, state: SourceState | None, now: datetime
+async def fetch_source(
+    client: httpx.AsyncClient,
+    settings: FetchConfig,
+    source: SourceConfig,
+    state: SourceState | None,
+    now: datetime,
 ) -> SourceFetch:
     """Poll one source; a transient failure raises so Prefect retries it (5xx/timeouts only)."""
-    settings = loop.settings
     # The fetch stage bounds each request; this bounds the task (its retries and queueing).
     budget = settings.timeout_s * (settings.retries + 2) + 30
     states = {source.name: state} if state else {}
+    polls = fetch.fetch_sources([source], settings, states, client=client, now=now)
     try:
-        [result] = loop.run(
-            fetch.fetch_sources([source], settings, states, client=loop.client, now=now), budget
-        )
+        [result] = await asyncio.wait_for(polls, budget)
     except TimeoutError:
         result = SourceFetch(source.name, source.url, error=f"timed out after {budget:g}s")
     if is_transient(result):
@@ -171,17 +141,15 @@ def deliver_alerts(pipeline: core.Pipeline) -> DeliveryReport:
     return delivery
 
 
-def fetch_all(pipeline: core.Pipeline, sources: list[SourceConfig]) -> list[SourceFetch]:
+async def fetch_all(pipeline: core.Pipeline, sources: list[SourceConfig]) -> list[SourceFetch]:
     """One fetch task run per source, all in flight at once; health recorded once per source."""
     with pipeline.db.session() as session:
         states = source_store.load_source_states(session)
     now = pipeline.clock()
-    loop = FetchLoop(pipeline.config.fetch)
-    try:
-        futures = [fetch_source.submit(loop, s, states.get(s.name), now) for s in sources]
-        fetches = [_fetch_outcome(f, s) for f, s in zip(futures, sources, strict=True)]
-    finally:
-        loop.close()
+    settings = pipeline.config.fetch
+    async with fetch.build_client(settings) as client:
+        polls = (_fetch_outcome(client, settings, s, states.get(s.name), now) for s in sources)
+        fetches = list(await asyncio.gather(*polls))
     recorded_at = pipeline.clock()
     with pipeline.db.session() as session:
         for result in fetches:
@@ -190,11 +158,18 @@ def fetch_all(pipeline: core.Pipeline, sources: list[SourceConfig]) -> list[Sour
     return fetches
 
 
-def _fetch_outcome(future: PrefectFuture[SourceFetch], source: SourceConfig) -> SourceFetch:
+async def _fetch_outcome(
+    client: httpx.AsyncClient,
+    settings: FetchConfig,
+    source: SourceConfig,
+    state: SourceState | None,
+    now: datetime,
+) -> SourceFetch:
     """A fetch task's result, or its final failure as a per-source error."""
-    future.wait()
     try:
-        return future.state.result()  # type: ignore[no-any-return]
+        return await fetch_source(
+            untraversed(client), untraversed(settings), untraversed(source), untraversed(state), now
+        )
     except TransientSourceError as exc:
         return exc.result
     except FetchError as exc:
@@ -218,22 +193,22 @@ def _log_fetch_stage(fetches: list[SourceFetch], seconds: float) -> None:
         get_run_logger().warning("source %s failed: %s", f.source, f.error)
 
 
-def publish_artifacts(pipeline: core.Pipeline, summary: RunSummary) -> None:
+async def publish_artifacts(pipeline: core.Pipeline, summary: RunSummary) -> None:
     """The three keyed artifacts; the same keys every run, so each run adds a version."""
     with pipeline.db.session() as session:
-        stories = [s for i in summary.new_story_ids if (s := get_story(session, i))]
+        stories = get_stories(session, summary.new_story_ids)
         health = source_store.list_source_health(session)
-    create_markdown_artifact(
+    await acreate_markdown_artifact(
         key=ARTIFACT_NEW_STORIES,
         markdown=report.new_stories_markdown(stories),
         description=f"{len(stories)} new story(ies) found by this watch run",
     )
-    create_table_artifact(
+    await acreate_table_artifact(
         key=ARTIFACT_SOURCE_HEALTH,
         table=report.source_health_rows(health),
         description="Health of every configured source after this run",
     )
-    create_markdown_artifact(
+    await acreate_markdown_artifact(
         key=ARTIFACT_RUN_SUMMARY,
         markdown=report.summary_markdown(summary),
         description="Counts per stage: sources, dedup tiers, alerts sent and failed",
@@ -251,13 +226,8 @@ def _scheduled_start() -> datetime | None:
     return value if isinstance(value, datetime) and flow_run.get_id() else None
 
 
-@flow(
-    name="watch",
-    flow_run_name=run_name,
-    log_prints=True,
-    task_runner=ThreadPoolTaskRunner(max_workers=FETCH_THREADS),
-)
-def watch(config_path: str = "config/rdwatch.yaml") -> RunSummary:
+@flow(name="watch", flow_run_name=run_name, log_prints=True)
+async def watch(config_path: str = "config/rdwatch.yaml") -> RunSummary:
     """Poll every source once, store what is new, alert on notable stories."""
     started_at = datetime.now(UTC)
     config = load_config(config_path)
@@ -265,16 +235,17 @@ def watch(config_path: str = "config/rdwatch.yaml") -> RunSummary:
     try:
         sources = [s for s in config.sources if s.enabled]
         clock = time.perf_counter()
-        fetches = fetch_all(pipeline, sources)
+        fetches = await fetch_all(pipeline, sources)
         _log_fetch_stage(fetches, time.perf_counter() - clock)
-        batch = process_items(pipeline, fetches)
-        delivery = deliver_alerts(pipeline)
+        # Sync tasks, in a worker thread: the pipeline runs its own event loop for article pages.
+        batch = await asyncio.to_thread(process_items, untraversed(pipeline), untraversed(fetches))
+        delivery = await asyncio.to_thread(deliver_alerts, untraversed(pipeline))
         summary = core.summarise(started_at, datetime.now(UTC), fetches, batch, delivery)
-        publish_artifacts(pipeline, summary)
+        await publish_artifacts(pipeline, summary)
     finally:
         pipeline.close()
     return summary
 
 
 if __name__ == "__main__":
-    watch()
+    asyncio.run(watch())

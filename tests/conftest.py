@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,15 @@ from tests.postgres import (
     postgres,  # noqa: F401  (the one session-scoped cluster every test module shares)
 )
 from tests.servers import Receiver, SiteServer, serve_receiver, serve_site
+
+# What the Makefile exports, so that a bare `pytest` behaves like `make test`. Prefect reads these
+# when it sets up logging, on first import, which comes after this file.
+for _name, _value in (
+    ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
+    ("PREFECT_LOGGING_EXTRA_LOGGERS", "rdwatch"),
+    ("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore"),
+):
+    os.environ.setdefault(_name, _value)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

@@ -30,6 +30,7 @@ class SiteServer:
     root: Path
     base: str = ""
     overrides: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    unavailable: dict[str, int] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
 
     def url(self, path: str) -> str:
@@ -38,13 +39,20 @@ class SiteServer:
 
 @contextmanager
 def serve_site(root: Path) -> Iterator[SiteServer]:
-    """Serve `root`; `site.overrides[path] = (status, body)` changes one path's answer."""
+    """Serve `root`; `site.overrides[path] = (status, body)` changes one path's answer.
+
+    `site.unavailable[path] = n` answers the next n requests for `path` with 503.
+    """
     site = SiteServer(root=root)
 
     class Handler(_QuietHandler):
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
             site.hits.append(path)
+            if site.unavailable.get(path, 0) > 0:
+                site.unavailable[path] -= 1
+                self._answer(503, b"try again later", "text/plain")
+                return
             if path in site.overrides:
                 status, body = site.overrides[path]
                 self._answer(status, body, "text/plain")

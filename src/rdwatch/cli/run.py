@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Annotated
@@ -35,15 +36,15 @@ def _run_flow(config_path: Path) -> RunSummary:
     _prefect_defaults()
     from flows.watch import watch
 
-    return watch(config_path=str(config_path))
+    return asyncio.run(watch(config_path=str(config_path)))
 
 
 def _prefect_defaults() -> None:
     """Settings rdwatch wants from Prefect unless the user set them: quiet offline, our logs."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "rdwatch")
-    # rdwatch logs from the fetch stage's event-loop thread, outside any run context: those lines
-    # go to the console, without a warning per line that the API handler could not take them.
+    # rdwatch lines logged outside a flow run (opening the database, say) go to the console,
+    # without a warning per line that the API handler could not take them.
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 
