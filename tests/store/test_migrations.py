@@ -3,21 +3,27 @@ on SQLite (batch mode) and PostgreSQL."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy.exc import OperationalError
 
 from rdwatch import pipeline
 from rdwatch.config import SourceConfig, parse_config
+from rdwatch.errors import StoreError
 from rdwatch.models import SourceFetch
-from rdwatch.store import Database, outbox
+from rdwatch.store import Database, database, outbox
 from rdwatch.store.database import MIGRATIONS_DIR, create_db_engine, upgrade_database
 from rdwatch.store.schema import ArticleRow, Base, FactRow, LshBandRow, OutboxRow, SourceRow
 from rdwatch.store.sources import record_fetch, sync_sources
@@ -25,6 +31,7 @@ from tests.conftest import make_config_data
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 BEFORE_LENGTHS = "0002_dedup_v2"  # the revision before 0003_lengths
+HEAD = "0003_lengths"
 
 
 @contextmanager
@@ -120,3 +127,139 @@ def test_the_upgrade_cuts_long_quote_keys_stored_on_sqlite(tmp_path: Path) -> No
         (long_key[:300], "a"),
         (("quote:jack ma:" + "另" * 400)[:300], "c"),
     ]
+
+
+def _with_extra_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upgrade: str) -> None:
+    """Point rdwatch at a copy of its migrations plus one revision after head running `upgrade`."""
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    revision = f"""\
+\"\"\"test only
+
+Revision ID: 9999_extra
+Revises: {HEAD}
+\"\"\"
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999_extra"
+down_revision = "{HEAD}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+{textwrap.indent(textwrap.dedent(upgrade).strip(), "    ")}
+
+
+def downgrade() -> None:
+    pass
+"""
+    (migrations / "versions" / "9999_extra.py").write_text(revision)
+    monkeypatch.setattr("rdwatch.store.database.MIGRATIONS_DIR", migrations)
+
+
+def _stored_database(tmp_path: Path) -> str:
+    """A SQLite database at head holding the archive's stories, articles and facts."""
+    pipeline.open_pipeline(parse_config(make_config_data(tmp_path))).close()
+    return f"sqlite:///{tmp_path / 'rdwatch.db'}"
+
+
+def _revision(database_url: str) -> str | None:
+    with _connection(database_url) as connection:
+        return connection.scalar(text("SELECT version_num FROM alembic_version"))
+
+
+def test_a_migration_can_rebuild_a_table_other_tables_point_at_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database_url = _stored_database(tmp_path)
+    stored = _counts(database_url)
+    _with_extra_revision(
+        tmp_path,
+        monkeypatch,
+        """
+        # SQLite cannot add a column in place this way: batch mode copies articles into a new
+        # table, drops the old one (facts, lsh_bands and articles itself point at it), renames.
+        with op.batch_alter_table("articles", recreate="always") as batch:
+            batch.add_column(sa.Column("note", sa.Text(), nullable=True))
+        """,
+    )
+
+    Database(database_url).dispose()
+
+    assert _revision(database_url) == "9999_extra"
+    assert _counts(database_url) == stored
+    assert stored["articles"] == 5 and stored["facts"]
+    with _connection(database_url) as connection:
+        assert connection.scalar(text("SELECT count(*) FROM articles WHERE note IS NULL")) == 5
+        assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert connection.scalar(text("PRAGMA foreign_keys")) == 1
+
+
+def test_a_migration_leaving_a_dangling_foreign_key_is_rolled_back_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database_url = _stored_database(tmp_path)
+    _with_extra_revision(
+        tmp_path,
+        monkeypatch,
+        """
+        first = op.get_bind().scalar(sa.text("SELECT min(id) FROM articles"))
+        op.execute(f"UPDATE articles SET story_id = 999999 WHERE id = {first}")
+        """,
+    )
+
+    with pytest.raises(StoreError, match="foreign key check"):
+        Database(database_url)
+
+    assert _revision(database_url) == HEAD
+    with _connection(database_url) as connection:
+        assert connection.scalar(text("SELECT count(*) FROM articles WHERE story_id = 999999")) == 0
+        assert connection.scalar(text("PRAGMA foreign_keys")) == 1
+
+
+def _fails_first(
+    monkeypatch: pytest.MonkeyPatch, error: OperationalError, times: int = 1
+) -> list[int]:
+    """Make the first `times` migration attempts fail with `error`; returns the attempt log."""
+    attempts: list[int] = []
+    real_upgrade = database._upgrade
+
+    def flaky_upgrade(engine: Engine) -> None:
+        attempts.append(len(attempts) + 1)
+        if len(attempts) <= times:
+            raise error
+        real_upgrade(engine)
+
+    monkeypatch.setattr(database, "_upgrade", flaky_upgrade)
+    return attempts
+
+
+def test_a_migration_refused_at_once_as_locked_is_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's immediate "locked" (a would-be deadlock) is retried; the schema then arrives.
+
+    The refusal is injected: two processes creating one database file only meet it rarely.
+    """
+    locked = OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+    attempts = _fails_first(monkeypatch, locked, times=2)
+    url = f"sqlite:///{tmp_path / 'rdwatch.db'}"
+
+    Database(url).dispose()
+
+    assert attempts == [1, 2, 3]
+    assert _revision(url) == HEAD
+
+
+def test_other_database_errors_while_migrating_are_not_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = OperationalError("SELECT", {}, sqlite3.OperationalError("disk I/O error"))
+    attempts = _fails_first(monkeypatch, broken, times=5)
+
+    with pytest.raises(StoreError, match="database unreachable: disk I/O error"):
+        Database(f"sqlite:///{tmp_path / 'rdwatch.db'}")
+    assert attempts == [1]

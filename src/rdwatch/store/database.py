@@ -7,6 +7,7 @@ queue instead of failing; PostgreSQL (psycopg 3) is used as it comes.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +25,7 @@ from rdwatch.errors import StoreError
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+MIGRATION_ATTEMPTS = 5
 
 
 def _normalise_url(database_url: str) -> str:
@@ -81,16 +83,64 @@ def _alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def upgrade_database(engine: Engine) -> None:
-    """Apply every pending migration (idempotent)."""
-    try:
-        with engine.begin() as connection:
-            config = _alembic_config(engine)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    except OperationalError as exc:
-        raise StoreError(f"database unreachable: {_short(exc)}") from None
-    except SQLAlchemyError as exc:
-        raise StoreError(f"database migration failed: {_short(exc)}") from None
+    """Apply every pending migration (idempotent).
+
+    On SQLite foreign keys are off while migrating, then checked before the commit: see
+    https://www.sqlite.org/lang_altertable.html ("Making Other Kinds Of Table Schema Changes").
+    """
+    for attempt in range(1, MIGRATION_ATTEMPTS + 1):
+        started = time.monotonic()
+        try:
+            _upgrade(engine)
+            return
+        except OperationalError as exc:
+            # SQLite answers "locked" at once, without waiting out the busy timeout, where waiting
+            # could deadlock (processes creating one database file together); its remedy is to
+            # try the transaction again, which is safe: a migration is all or nothing. A lock
+            # that outlasted the busy timeout is reported, not waited for again.
+            quick = time.monotonic() - started < SQLITE_BUSY_TIMEOUT_MS / 2000
+            if attempt < MIGRATION_ATTEMPTS and quick and "database is locked" in str(exc.orig):
+                log.info("database locked while migrating; trying again (%d)", attempt)
+                time.sleep(0.2 * attempt)
+                continue
+            raise StoreError(f"database unreachable: {_short(exc)}") from None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database migration failed: {_short(exc)}") from None
+
+
+def _upgrade(engine: Engine) -> None:
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        # The pragma is a no-op inside a transaction, so it goes through the driver connection
+        # (isolation_level None: no implicit BEGIN) before ours begins. Off, a batch-mode
+        # rebuild's DROP TABLE of a table others point at is not an implicit DELETE.
+        driver = connection.connection.driver_connection if sqlite else None
+        if driver is not None:
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config = _alembic_config(engine)
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if driver is not None:
+                driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Raise (rolling the migration back) if the migrated data breaks a foreign key."""
+    violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if violations:
+        shown = "; ".join(
+            f"{table} row {rowid} points at no {parent} row"
+            for table, rowid, parent, _ in violations[:5]
+        )
+        raise StoreError(
+            f"database migration failed: the foreign key check found {len(violations)} "
+            f"violation(s), nothing was applied: {shown}"
+        )
 
 
 def needs_upgrade(engine: Engine) -> bool:
