@@ -232,3 +232,55 @@ def test_stories_read_in_one_batch_match_those_read_one_by_one(site_config: Conf
     assert len(batch) == len(summary.new_story_ids) + 1 >= 3
     assert batch == one_by_one
     assert any(s.facts for s in batch) and any(len(s.articles) > 1 for s in batch), batch
+
+
+_PAGE_TOPICS = {
+    "Canonical": "the bridge repair, the traffic plan for the works and the detour for buses",
+    "Redirected": "the library's new reading room, its opening hours and the archive it holds",
+}
+
+
+def _page(title: str, canonical: str | None = None) -> str:
+    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    topic = _PAGE_TOPICS[title]
+    paragraphs = "".join(
+        f"<p>Part {n} of the council's notes covers {topic}, in {n + 2} short points.</p>"
+        for n in range(6)
+    )
+    return (
+        f"<html><head><title>{title}</title>{link}</head>"
+        f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    )
+
+
+def test_pages_pointing_at_urls_too_long_to_index_keep_the_feed_link(
+    site_config: Config,
+) -> None:
+    """A `<link rel=canonical>` or a redirect to a URL over 2,000 bytes: the feed's link is kept."""
+    noise = "".join(random.Random(1).choices(string.ascii_letters + string.digits, k=3000))
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    with serve() as server:
+        long_url = server.url(f"news/{noise}.html")
+        canonical = server.route("news/a.html", _page("Canonical", long_url), headers=html)
+        server.route(f"news/{noise}.html", _page("Redirected"), headers=html)
+        redirect = server.route("news/b.html", status=302, headers={"Location": long_url})
+        items = "".join(
+            f"<item><title>{title}</title><link>{link}</link></item>"
+            for title, link in (("Canonical", canonical), ("Redirected", redirect))
+        )
+        feed = server.route(
+            "feed.xml",
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}'
+            "</channel></rss>",
+            headers={"Content-Type": "application/rss+xml"},
+        )
+        config = _with_feed(site_config, feed)
+        config = config.model_copy(
+            update={"fetch": config.fetch.model_copy(update={"follow_links": True})}
+        )
+        summary = pipeline.run_once(config)
+
+    assert summary.sources_failed == () and summary.extract_failures == (), summary
+    records = _export(config)
+    assert {canonical, redirect} <= set(records), sorted(records)
+    assert records[canonical]["title"] == "Canonical" and records[redirect]["title"] == "Redirected"

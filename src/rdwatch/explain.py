@@ -146,7 +146,8 @@ def load_article(target: str, settings: FetchConfig, *, source: str = EXPLAIN_SO
 async def _fetch_article(url: str, settings: FetchConfig, source: str) -> Article:
     async with fetch.build_client(settings) as client:
         page = await fetch.fetch_page(url, settings, client=client)
-    return article_from_html(page.html, url=page.final_url, source=source)
+    final_url = page.final_url if fetch.fits_store(page.final_url) else url
+    return article_from_html(page.html, url=final_url, source=source)
 
 
 def article_from_html(html: str, *, url: str, source: str) -> Article:

@@ -253,6 +253,8 @@ def _article_for(item: FeedItem, page: FetchedPage | FetchError | None) -> Artic
         log.info("page %s not fetched (%s); using the feed entry", item.url, page.reason)
         return article_from_item(item)
     url = fetch.canonical_url(page.final_url, page.html)
+    if not fetch.fits_store(url):  # redirected somewhere too long to index: keep the feed's link
+        url = item.url
     return extract_article(page.html, item=item, url=url)
 
 

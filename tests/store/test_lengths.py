@@ -22,7 +22,7 @@ from rdwatch.config import SourceConfig, load_config, parse_config
 from rdwatch.errors import ConfigError
 from rdwatch.facts import extract_facts, load_gazetteer, load_rates, quotes
 from rdwatch.facts.gazetteer import ENTITY_SECTIONS
-from rdwatch.fetch.sources import MAX_LINK_BYTES
+from rdwatch.fetch.urls import MAX_URL_BYTES
 from rdwatch.models import Article, ArticleStatus, DedupTier, Fact, SourceFetch
 from rdwatch.notify.render import KEY_FACT_KINDS
 from rdwatch.store import Database, outbox
@@ -138,12 +138,12 @@ def test_an_article_with_a_long_chinese_quote_and_url_is_stored(
     # compress a repetitive value under its index size limit.
     noise = "".join(random.Random(0).choices(string.ascii_letters + string.digits, k=2000))
     article = Article(
-        url=("https://news.example.cn/2026/11/25/" + noise)[:MAX_LINK_BYTES],
+        url=("https://news.example.cn/2026/11/25/" + noise)[:MAX_URL_BYTES],
         title="阿里巴巴宣布新的研发计划" * 20,
         text=text,
         source="s" * SOURCE_NAME_LENGTH,
         published=date(2026, 11, 25),
-        guid=("tag:news.example.cn,2026:" + noise[::-1])[:MAX_LINK_BYTES],
+        guid=("tag:news.example.cn,2026:" + noise[::-1])[:MAX_URL_BYTES],
     )
     config = parse_config(make_config_data(tmp_path, database_url=database_url, archive=None))
     opened = pipeline.open_pipeline(config)

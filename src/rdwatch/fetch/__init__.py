@@ -4,8 +4,9 @@
     guard     refuses loopback/private/link-local hosts on every URL and redirect hop
     robots    robots.txt (protego) for article pages, cached per host
     feeds     feed bodies → FeedItems (feedparser; JSON Feed)
+    rss       the fast path `feeds` takes for plain RSS 2.0 (lxml)
     pages     listing pages (CSS selectors), feed discovery, HTML decoding
-    urls      canonical URLs, Google News link resolution
+    urls      canonical URLs, the longest URL the store indexes, Google News link resolution
     sources   fetch_sources: conditional GET, backoff skips, per-source outcomes as values
     articles  fetch_page / fetch_pages
 
@@ -18,7 +19,7 @@ from rdwatch.fetch.guard import address_problem, check_url
 from rdwatch.fetch.http import build_client
 from rdwatch.fetch.pages import decode_html, discover_feed, parse_listing
 from rdwatch.fetch.sources import fetch_sources
-from rdwatch.fetch.urls import canonical_url, resolve_aggregator_url
+from rdwatch.fetch.urls import canonical_url, fits_store, resolve_aggregator_url
 
 __all__ = [
     "address_problem",
@@ -30,6 +31,7 @@ __all__ = [
     "fetch_page",
     "fetch_pages",
     "fetch_sources",
+    "fits_store",
     "parse_feed",
     "parse_listing",
     "resolve_aggregator_url",

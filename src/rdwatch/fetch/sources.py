@@ -4,7 +4,7 @@ A poll sends the stored validators (If-None-Match / If-Modified-Since); a 304, o
 body hash from a server without validators, means "not modified" and nothing is parsed. Sources
 in backoff or gone are skipped with a warning starting "skipped". Items are resolved (Google News
 links), canonicalised, filtered by age, and dropped when they link to a non-public address or
-their link is longer than the store can index (`MAX_LINK_BYTES`).
+their link is longer than the store can index (`urls.MAX_URL_BYTES`).
 A source's failure is a value (`SourceFetch.error`), never an exception.
 """
 
@@ -26,16 +26,13 @@ from rdwatch.fetch import http
 from rdwatch.fetch.feeds import parse_feed
 from rdwatch.fetch.guard import check_url
 from rdwatch.fetch.pages import decode_html, parse_listing
-from rdwatch.fetch.urls import canonical_url, resolve_aggregator_url
+from rdwatch.fetch.urls import MAX_URL_BYTES, canonical_url, fits_store, resolve_aggregator_url
 from rdwatch.models import FeedItem, SourceFetch, SourceState
 
 log = logging.getLogger(__name__)
 
 # Version prefix: a change to what is hashed must not look like "unchanged" to old stored hashes.
 _HASH_VERSION = "v1:"
-# An item's link and guid are indexed in the store, and PostgreSQL cannot index a value of much
-# more than 2,700 bytes; 2,000 bytes is also about the longest URL browsers and CDNs accept.
-MAX_LINK_BYTES = 2000
 
 
 async def fetch_sources(
@@ -164,17 +161,17 @@ def _bounded(items: tuple[FeedItem, ...]) -> tuple[tuple[FeedItem, ...], str | N
     """Drop items whose link is too long to store; forget a guid that is (the link suffices)."""
     kept, too_long = [], []
     for item in items:
-        if len(item.url.encode()) > MAX_LINK_BYTES:
+        if not fits_store(item.url):
             too_long.append(item.url)
             continue
-        if item.guid is not None and len(item.guid.encode()) > MAX_LINK_BYTES:
+        if item.guid is not None and not fits_store(item.guid):
             item = replace(item, guid=None)
         kept.append(item)
     if not too_long:
         return tuple(kept), None
-    log.warning("dropped %d item(s) with a link over %d bytes", len(too_long), MAX_LINK_BYTES)
+    log.warning("dropped %d item(s) with a link over %d bytes", len(too_long), MAX_URL_BYTES)
     return tuple(kept), (
-        f"dropped {len(too_long)} item(s) with a link over {MAX_LINK_BYTES} bytes: "
+        f"dropped {len(too_long)} item(s) with a link over {MAX_URL_BYTES} bytes: "
         f"{too_long[0][:80]}…"
     )
 

@@ -32,6 +32,9 @@ _AMP_PARAMS = frozenset({"amp", "outputtype"})
 # Host prefixes of mobile and AMP renderings of the same site (m.example.com → example.com).
 _VARIANT_HOST_LABELS = frozenset({"m", "mobile", "amp"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Article links and guids are indexed in the store, and PostgreSQL cannot index a value of much
+# more than 2,700 bytes; 2,000 bytes is also about the longest URL browsers and CDNs accept.
+MAX_URL_BYTES = 2000
 _AMP_SUFFIX = re.compile(r"\.amp(\.html?)?$", re.IGNORECASE)
 
 _GOOGLE_NEWS_ARTICLE = re.compile(r"^/(?:rss/)?articles/([A-Za-z0-9_-]+)")
@@ -127,8 +130,13 @@ def _declared_canonical(url: str, html: str) -> str | None:
         # trusting it would fold every article of the site into one URL.
         if urlsplit(target).path in ("", "/") and urlsplit(url).path not in ("", "/"):
             return None
-        return target
+        return target if fits_store(target) else None
     return None
+
+
+def fits_store(url: str) -> bool:
+    """Whether the store can index `url` (at most `MAX_URL_BYTES` in UTF-8)."""
+    return len(url.encode()) <= MAX_URL_BYTES
 
 
 def resolve_aggregator_url(url: str) -> str:
