@@ -1,12 +1,13 @@
 """The `watch` flow: one fetch task per source, one processing task, one delivery task, artifacts.
 
-Only orchestration lives here; every decision is made in `rdwatch.pipeline` and below.
+Only orchestration lives here; every decision is made in `rdwatch.pipeline`, `rdwatch.ingest` and
+below.
 
 The flow is async so that its 200-odd fetch task runs share one event loop and one HTTP client:
 the fetch stage's limits (requests in flight overall and per host) hold across tasks, a task costs
 a poll rather than a new client, and no thread pool is involved. On 2 cores, 200 sync task runs
 in threads took 2.1 s of Prefect bookkeeping against 1.3 s as async task runs, because every
-thread queues for the GIL and for Prefect's event-queue lock (tests/benchmarks/bench_prefect.py).
+thread queues for the GIL and for Prefect's event-queue lock (bench_prefect_tasks.py).
 A task only polls; the flow records every source's final outcome once, after retries, so a retried
 transient failure counts as one failure in the source's health.
 

@@ -1,5 +1,5 @@
 """Dedup tiers: normalisation properties, the near-duplicate and same-story rules, and every case in
-tests/data/dedup driven through `pipeline.ingest()` on SQLite and on a real PostgreSQL."""
+tests/data/dedup driven through `rdwatch.ingest.ingest()` on SQLite and on a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from rdwatch import dedup, pipeline
 from rdwatch.dedup.text import _clean_line as clean_line
+from rdwatch.ingest import ingest
 from rdwatch.models import ArticleStatus, DedupTier
 from rdwatch.store.articles import export_records, list_stories
 from tests.store.archive_db import (
@@ -247,8 +248,8 @@ def test_case(case: Case, archive_databases: FreshDatabase, tmp_path: Path) -> N
         with opened.db.session() as session:
             before = {s.id for s in list_stories(session)}
         for name in case.after:
-            pipeline.ingest(opened, CASES[name].article)
-        result = pipeline.ingest(opened, case.article)
+            ingest(opened, CASES[name].article)
+        result = ingest(opened, case.article)
         reason = result.decision.reason
         assert result.decision.status.value == case.expect, reason
         assert result.article_id is not None and result.story_id is not None
@@ -272,14 +273,14 @@ def test_all_cases_in_one_database_keep_their_decisions(
             (c for c in CASES.values() if not c.name.startswith("zh_4")),
             key=lambda c: (bool(c.after), c.name),
         )
-        results = {c.name: pipeline.ingest(opened, c.article) for c in ordered}
+        results = {c.name: ingest(opened, c.article) for c in ordered}
         for case in ordered:
             decision = results[case.name].decision
             assert decision.status.value == case.expect, (case.name, decision.reason)
             if case.of is not None:
                 expected = _story_of(opened, reference_url(case.of, CASES))
                 assert results[case.name].story_id == expected, (case.name, decision.reason)
-        again = pipeline.ingest(opened, CASES["000_b_writeup"].article)
+        again = ingest(opened, CASES["000_b_writeup"].article)
         assert again.decision.tier == DedupTier.SEEN and again.article_id is None
     finally:
         opened.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 from rdwatch import pipeline as core
 from rdwatch.config import load_config
 from rdwatch.digest import build_digest, render_digest, send_digests
+from rdwatch.ingest import ingest
 from rdwatch.models import Article, StoryView
 from tests.conftest import write_config
 from tests.notify.conftest import T0, Clock, notable_article, open_pipeline
@@ -63,12 +64,12 @@ def test_each_channel_gets_the_stories_since_its_last_digest(
     ]
     pipeline = open_pipeline(tmp_path, channels, clock)
     try:
-        core.ingest(pipeline, notable_article())
+        ingest(pipeline, notable_article())
         clock.advance(hours=2)
         first = send_digests(pipeline.db, pipeline.senders, clock(), max_stories=10)
         again = send_digests(pipeline.db, pipeline.senders, clock(), max_stories=10)
         clock.advance(hours=1)
-        core.ingest(
+        ingest(
             pipeline,
             Article(
                 url="https://news.example/outage",
@@ -95,7 +96,7 @@ def test_digest_flow_runs_under_prefect(tmp_path: Path, receiver: Receiver) -> N
     config = write_config(tmp_path, alerts={"channels": [{"url": f"json://{receiver.base}/d"}]})
     pipeline = core.open_pipeline(load_config(config))
     try:
-        core.ingest(pipeline, notable_article())
+        ingest(pipeline, notable_article())
     finally:
         pipeline.close()
     from flows.digest import digest

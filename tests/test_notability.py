@@ -11,6 +11,7 @@ import yaml
 
 from rdwatch import pipeline as core
 from rdwatch.config import NotabilityConfig
+from rdwatch.ingest import ingest
 from rdwatch.models import Article, ArticleStatus, Fact
 from rdwatch.notability import StoryEvidence, notable_new_facts, score_story
 from rdwatch.store import outbox as outbox_store
@@ -110,7 +111,7 @@ def test_a_story_joining_an_archived_story_is_never_alerted(tmp_path: Path) -> N
     pipeline = open_pipeline(tmp_path, [{"url": "json://127.0.0.1:9/x", "name": "chat"}])
     try:
         case = next(c for c in CASES if c["id"] == "archive-15b-retold")
-        result = core.ingest(pipeline, _article(case))
+        result = ingest(pipeline, _article(case))
         with pipeline.db.session() as session:
             entries = outbox_store.list_entries(session)
     finally:
@@ -138,15 +139,15 @@ def test_one_follow_up_when_an_alerted_story_gains_a_notable_fact(
         tmp_path, [{"url": f"json://{receiver.base}/h", "name": "chat"}], clock, updates=True
     )
     try:
-        first = core.ingest(pipeline, notable_article())
+        first = ingest(pipeline, notable_article())
         core.deliver(pipeline)
         clock.advance(hours=1)
-        same = core.ingest(pipeline, _grown("The academy repeated that the lab is in Singapore."))
-        grown = core.ingest(
+        same = ingest(pipeline, _grown("The academy repeated that the lab is in Singapore."))
+        grown = ingest(
             pipeline, _grown("Physicist Lin Meiqi, the lab's director, will hire 1,000 engineers.")
         )
         core.deliver(pipeline)
-        more = core.ingest(pipeline, _grown("It will also spend US$900 million on a second site."))
+        more = ingest(pipeline, _grown("It will also spend US$900 million on a second site."))
         core.deliver(pipeline)
         with pipeline.db.session() as session:
             kinds = [(e.kind, e.status) for e in outbox_store.list_entries(session)]
@@ -165,9 +166,9 @@ def test_one_follow_up_when_an_alerted_story_gains_a_notable_fact(
 def test_no_follow_up_unless_updates_are_enabled(tmp_path: Path, receiver: Receiver) -> None:
     pipeline = open_pipeline(tmp_path, [{"url": f"json://{receiver.base}/h"}])
     try:
-        core.ingest(pipeline, notable_article())
+        ingest(pipeline, notable_article())
         core.deliver(pipeline)
-        core.ingest(pipeline, _grown("Physicist Lin Meiqi will hire 1,000 engineers."))
+        ingest(pipeline, _grown("Physicist Lin Meiqi will hire 1,000 engineers."))
         core.deliver(pipeline)
     finally:
         pipeline.close()
@@ -186,7 +187,7 @@ def _article(case: dict[str, Any]) -> Article:
 def test_alert_precision_and_recall_on_the_labelled_fixtures(tmp_path: Path) -> None:
     pipeline = open_pipeline(tmp_path, [{"url": "json://127.0.0.1:9/x", "name": "chat"}])
     try:
-        stories = {c["id"]: core.ingest(pipeline, _article(c)).story_id for c in CASES}
+        stories = {c["id"]: ingest(pipeline, _article(c)).story_id for c in CASES}
         with pipeline.db.session() as session:
             alerted_stories = {e.story_id for e in outbox_store.list_entries(session)}
     finally:

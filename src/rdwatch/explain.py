@@ -1,6 +1,6 @@
 """`rdwatch explain`: one article through extract, dedup, facts and notability, with every reason.
 
-The article goes through the pipeline's own ingest step (`pipeline.ingest_in_session`: the same
+The article goes through the pipeline's own ingest step (`ingest.ingest_in_session`: the same
 dedup tiers, story choice, facts, scoring and outbox rules as a run) inside a transaction that is
 always rolled back, so an explanation cannot drift from what a run would do and leaves no trace:
 no article, story, fact, LSH band or outbox row is committed, and nothing is delivered (delivery is
@@ -26,6 +26,7 @@ from rdwatch.archive import guess_date
 from rdwatch.config import Config, FetchConfig
 from rdwatch.errors import RdwatchError, StoreError
 from rdwatch.extract import extract_article
+from rdwatch.ingest import IngestResult, analyse, ingest_in_session
 from rdwatch.models import (
     Article,
     ArticleStatus,
@@ -181,13 +182,13 @@ def explain(config: Config, target: str, *, source: str | None = None) -> Explan
 
 def explain_article(pipeline: core.Pipeline, article: Article, *, input: str = "") -> Explanation:
     """What a run would decide about `article`, computed in a transaction that is rolled back."""
-    prints, facts = core.analyse(pipeline, article)
+    prints, facts = analyse(pipeline, article)
     now = pipeline.clock()
     with _rolled_back(pipeline.db) as session:
         lock_ingest(session)  # as ingest does: decide against a database no run is changing
         neighbours = _neighbours(pipeline, session, article, prints, facts)
         outbox_before = outbox_store.list_entries(session)
-        result = core.ingest_in_session(pipeline, session, article, prints, facts, now)
+        result = ingest_in_session(pipeline, session, article, prints, facts, now)
         story = _joined_story(session, result)
         known = {e.id for e in outbox_before}
         queued = [e for e in outbox_store.list_entries(session) if e.id not in known]
@@ -260,7 +261,7 @@ def _neighbours(
     return tuple(found[:NEIGHBOURS_SHOWN])
 
 
-def _joined_story(session: Session, result: core.IngestResult) -> StoryRef | None:
+def _joined_story(session: Session, result: IngestResult) -> StoryRef | None:
     if result.decision.story_id is None or result.story_id is None:
         return None  # a new story (its id exists only in the rolled-back transaction)
     story = article_store.get_story(session, result.story_id)
@@ -272,7 +273,7 @@ def _joined_story(session: Session, result: core.IngestResult) -> StoryRef | Non
 
 def _alert_verdict(
     pipeline: core.Pipeline,
-    result: core.IngestResult,
+    result: IngestResult,
     story: StoryRef | None,
     queued: list[outbox_store.OutboxEntry],
     earlier: list[outbox_store.OutboxEntry],

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from rdwatch import pipeline
 from rdwatch.config import load_config
+from rdwatch.ingest import ingest
 from rdwatch.store import Database
 from rdwatch.store.schema import ArticleRow, OutboxRow
 from tests.conftest import ROOT, write_config
@@ -74,7 +75,7 @@ def _run_one_process(tmp_path: Path, database_url: str) -> Outcome:
     try:
         cases = load_cases()
         for name in dict.fromkeys([*BATCH_A, *BATCH_B]):
-            pipeline.ingest(opened, cases[name].article)
+            ingest(opened, cases[name].article)
     finally:
         opened.close()
     return _outcome(database_url)

@@ -23,6 +23,7 @@ from rdwatch.errors import ConfigError
 from rdwatch.facts import extract_facts, load_gazetteer, load_rates, quotes
 from rdwatch.facts.gazetteer import ENTITY_SECTIONS
 from rdwatch.fetch.urls import MAX_URL_BYTES
+from rdwatch.ingest import ingest
 from rdwatch.models import Article, ArticleStatus, DedupTier, Fact, SourceFetch
 from rdwatch.notify.render import KEY_FACT_KINDS
 from rdwatch.store import Database, outbox
@@ -148,7 +149,7 @@ def test_an_article_with_a_long_chinese_quote_and_url_is_stored(
     config = parse_config(make_config_data(tmp_path, database_url=database_url, archive=None))
     opened = pipeline.open_pipeline(config)
     try:
-        result = pipeline.ingest(opened, article)
+        result = ingest(opened, article)
         with opened.db.session() as session:
             stored = session.scalars(
                 select(FactRow).where(FactRow.article_id == result.article_id)
