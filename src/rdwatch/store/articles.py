@@ -183,7 +183,7 @@ def get_story(session: Session, story_id: int) -> StoryView | None:
 def get_stories(session: Session, story_ids: Sequence[int]) -> list[StoryView]:
     """The stories with these ids, in the order given; ids with no story are left out.
 
-    A fixed number of queries however many stories (a run's new-stories table can list hundreds).
+    Three queries per 500 stories, not three per story: a run's new-stories table can list hundreds.
     """
     rows: dict[int, StoryRow] = {}
     for chunk in _chunks(story_ids, 500):
