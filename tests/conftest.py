@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from rdwatch.cli.run import apply_prefect_defaults
 from rdwatch.config import Config, parse_config
 from tests.postgres import (
     PostgresServer,
@@ -17,14 +17,9 @@ from tests.postgres import (
 )
 from tests.servers import Receiver, SiteServer, serve_receiver, serve_site
 
-# What the Makefile exports, so that a bare `pytest` behaves like `make test`. Prefect reads these
-# when it sets up logging, on first import, which comes after this file.
-for _name, _value in (
-    ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
-    ("PREFECT_LOGGING_EXTRA_LOGGERS", "rdwatch"),
-    ("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore"),
-):
-    os.environ.setdefault(_name, _value)
+# The settings `rdwatch run` gives Prefect, so that a bare `pytest` behaves like `make test`.
+# Prefect reads them when it sets up logging, on first import, which comes after this file.
+apply_prefect_defaults()
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

@@ -33,13 +33,13 @@ def run(
 
 
 def _run_flow(config_path: Path) -> RunSummary:
-    _prefect_defaults()
+    apply_prefect_defaults()
     from flows.watch import watch
 
     return asyncio.run(watch(config_path=str(config_path)))
 
 
-def _prefect_defaults() -> None:
+def apply_prefect_defaults() -> None:
     """Settings rdwatch wants from Prefect unless the user set them: quiet offline, our logs."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "rdwatch")
@@ -51,7 +51,7 @@ def _prefect_defaults() -> None:
 def serve(config: ConfigOption = None) -> None:
     """Serve the scheduled deployments (watch, digest, backfill) from this process."""
     load_config(config)
-    _prefect_defaults()
+    apply_prefect_defaults()
     from deployments.serve import serve_all
 
     serve_all(str(config or default_config_path()))
