@@ -24,6 +24,8 @@ from rdwatch.models import (
 from rdwatch.store.schema import ArticleRow, FactRow, LshBandRow, StoryRow
 
 T = TypeVar("T")
+# Bound parameter lists longer than this are split: SQLite allows 32,766 per statement.
+IN_LIST_CHUNK = 500
 
 _FACT_ATTRIBUTES = ("value", "currency", "usd", "unit", "role", "org", "speaker", "qualifier")
 
@@ -42,7 +44,7 @@ class NewArticle:
 def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
     wanted = list(set(urls))
     found: set[str] = set()
-    for chunk in _chunks(wanted, 500):
+    for chunk in chunks(wanted):
         found.update(session.scalars(select(ArticleRow.url).where(ArticleRow.url.in_(chunk))))
     return found
 
@@ -50,7 +52,7 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
 def known_guids(session: Session, guids: Iterable[str]) -> set[str]:
     wanted = [g for g in set(guids) if g]
     found: set[str] = set()
-    for chunk in _chunks(wanted, 500):
+    for chunk in chunks(wanted):
         rows = session.scalars(select(ArticleRow.guid).where(ArticleRow.guid.in_(chunk)))
         found.update(g for g in rows if g)
     return found
@@ -131,7 +133,7 @@ def story_facts(session: Session, story_id: int) -> tuple[Fact, ...]:
 
 def _facts_by_story(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[Fact, ...]]:
     merged: dict[int, dict[str, Fact]] = {}
-    for chunk in _chunks(story_ids, 500):
+    for chunk in chunks(story_ids):
         rows = session.execute(
             select(ArticleRow.story_id, FactRow)
             .join(ArticleRow, FactRow.article_id == ArticleRow.id)
@@ -186,7 +188,7 @@ def get_stories(session: Session, story_ids: Sequence[int]) -> list[StoryView]:
     Three queries per 500 stories, not three per story: a run's new-stories table can list hundreds.
     """
     rows: dict[int, StoryRow] = {}
-    for chunk in _chunks(story_ids, 500):
+    for chunk in chunks(story_ids):
         query = select(StoryRow).options(selectinload(StoryRow.articles))
         rows.update((r.id, r) for r in session.scalars(query.where(StoryRow.id.in_(chunk))))
     facts = _facts_by_story(session, list(rows))
@@ -261,6 +263,6 @@ def _fact_from_row(row: FactRow) -> Fact:
     return Fact(kind=row.kind, text=row.text, key=row.key, sentence=row.sentence, **attributes)
 
 
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+def chunks(items: Sequence[T], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -16,10 +16,9 @@ from sqlalchemy import Executable, Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from rdwatch.dedup import Candidate, band_hashes, unpack_signature
+from rdwatch.store.articles import chunks
 from rdwatch.store.schema import ArticleRow, FactRow, LshBandRow
 
-# Bound parameter lists longer than this are split: SQLite allows 32,766 per statement.
-CHUNK = 500
 # At most this many articles sharing facts are considered per incoming article, most shared first.
 FACT_CANDIDATE_LIMIT = 50
 
@@ -73,11 +72,6 @@ def _rows(session: Session, statement: Executable, **params: Any) -> Sequence[Ro
     return session.connection().execute(statement, params).all()
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def find_exact(session: Session, text_hash: str) -> Candidate | None:
     """The first stored article with the same normalised-text hash."""
     rows = _rows(session, _EXACT, text_hash=text_hash)
@@ -112,7 +106,7 @@ def find_story_candidates(
 def stories_holding(session: Session, keys: Iterable[str]) -> dict[str, int]:
     """For each fact key, how many stories hold it (how common a fact is: background or news)."""
     counts: dict[str, int] = {}
-    for chunk in _chunks(list(set(keys))):
+    for chunk in chunks(list(set(keys))):
         rows = _rows(session, _STORIES_HOLDING, keys=list(chunk))
         counts.update({row.key: int(row.stories) for row in rows})
     return counts
@@ -128,7 +122,7 @@ def article_texts(session: Session, article_ids: Iterable[int]) -> dict[int, str
 
 def _with_fact_keys(session: Session, candidates: Sequence[Candidate]) -> list[Candidate]:
     keys: dict[int, set[str]] = {c.article_id: set() for c in candidates}
-    for chunk in _chunks(list(keys)):
+    for chunk in chunks(list(keys)):
         for row in _rows(session, _FACT_KEYS, ids=list(chunk)):
             keys[row.article_id].add(row.key)
     return [replace(c, fact_keys=frozenset(keys[c.article_id])) for c in candidates]
