@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_LOGGING_EXTRA_LOGGERS ?= rdwatch
 export PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW ?= ignore
 
-.PHONY: run test lint bench serve demo browser clean
+.PHONY: run test lint bench eval serve demo browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: $(STAMP) browser lint
 bench: $(STAMP)
 	@set -e; for bench in tests/benchmarks/bench_*.py; do \
 		echo "== $$bench"; $(BIN)/python $$bench; done
+
+# rdwatch on the real-coverage corpus in ../shared/corpus: dev and held-out, English and with Chinese.
+eval: $(STAMP)
+	$(BIN)/python -m tests.eval.run_eval --part both --lang both
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
