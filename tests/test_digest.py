@@ -8,7 +8,6 @@ from pathlib import Path
 from rdwatch import pipeline as core
 from rdwatch.config import load_config
 from rdwatch.digest import build_digest, render_digest, send_digests
-from rdwatch.ingest import ingest
 from rdwatch.models import Article, StoryView
 from tests.conftest import write_config
 from tests.notify.conftest import T0, Clock, notable_article, open_pipeline
@@ -64,13 +63,12 @@ def test_each_channel_gets_the_stories_since_its_last_digest(
     ]
     pipeline = open_pipeline(tmp_path, channels, clock)
     try:
-        ingest(pipeline, notable_article())
+        pipeline.ingest_article(notable_article())
         clock.advance(hours=2)
         first = send_digests(pipeline.db, pipeline.senders, clock(), max_stories=10)
         again = send_digests(pipeline.db, pipeline.senders, clock(), max_stories=10)
         clock.advance(hours=1)
-        ingest(
-            pipeline,
+        pipeline.ingest_article(
             Article(
                 url="https://news.example/outage",
                 title="Alibaba Cloud restores service after outage",
@@ -96,7 +94,7 @@ def test_digest_flow_runs_under_prefect(tmp_path: Path, receiver: Receiver) -> N
     config = write_config(tmp_path, alerts={"channels": [{"url": f"json://{receiver.base}/d"}]})
     pipeline = core.open_pipeline(load_config(config))
     try:
-        ingest(pipeline, notable_article())
+        pipeline.ingest_article(notable_article())
     finally:
         pipeline.close()
     from flows.digest import digest

@@ -11,7 +11,6 @@ import yaml
 
 from rdwatch import pipeline as core
 from rdwatch.config import NotabilityConfig
-from rdwatch.ingest import ingest
 from rdwatch.models import Article, ArticleStatus, Fact
 from rdwatch.notability import StoryEvidence, notable_new_facts, score_story
 from rdwatch.store import outbox as outbox_store
@@ -111,7 +110,7 @@ def test_a_story_joining_an_archived_story_is_never_alerted(tmp_path: Path) -> N
     pipeline = open_pipeline(tmp_path, [{"url": "json://127.0.0.1:9/x", "name": "chat"}])
     try:
         case = next(c for c in CASES if c["id"] == "archive-15b-retold")
-        result = ingest(pipeline, _article(case))
+        result = pipeline.ingest_article(_article(case))
         with pipeline.db.session() as session:
             entries = outbox_store.list_entries(session)
     finally:
@@ -139,15 +138,17 @@ def test_one_follow_up_when_an_alerted_story_gains_a_notable_fact(
         tmp_path, [{"url": f"json://{receiver.base}/h", "name": "chat"}], clock, updates=True
     )
     try:
-        first = ingest(pipeline, notable_article())
+        first = pipeline.ingest_article(notable_article())
         core.deliver(pipeline)
         clock.advance(hours=1)
-        same = ingest(pipeline, _grown("The academy repeated that the lab is in Singapore."))
-        grown = ingest(
-            pipeline, _grown("Physicist Lin Meiqi, the lab's director, will hire 1,000 engineers.")
+        same = pipeline.ingest_article(_grown("The academy repeated that the lab is in Singapore."))
+        grown = pipeline.ingest_article(
+            _grown("Physicist Lin Meiqi, the lab's director, will hire 1,000 engineers.")
         )
         core.deliver(pipeline)
-        more = ingest(pipeline, _grown("It will also spend US$900 million on a second site."))
+        more = pipeline.ingest_article(
+            _grown("It will also spend US$900 million on a second site.")
+        )
         core.deliver(pipeline)
         with pipeline.db.session() as session:
             kinds = [(e.kind, e.status) for e in outbox_store.list_entries(session)]
@@ -166,9 +167,9 @@ def test_one_follow_up_when_an_alerted_story_gains_a_notable_fact(
 def test_no_follow_up_unless_updates_are_enabled(tmp_path: Path, receiver: Receiver) -> None:
     pipeline = open_pipeline(tmp_path, [{"url": f"json://{receiver.base}/h"}])
     try:
-        ingest(pipeline, notable_article())
+        pipeline.ingest_article(notable_article())
         core.deliver(pipeline)
-        ingest(pipeline, _grown("Physicist Lin Meiqi will hire 1,000 engineers."))
+        pipeline.ingest_article(_grown("Physicist Lin Meiqi will hire 1,000 engineers."))
         core.deliver(pipeline)
     finally:
         pipeline.close()
@@ -187,7 +188,7 @@ def _article(case: dict[str, Any]) -> Article:
 def test_alert_precision_and_recall_on_the_labelled_fixtures(tmp_path: Path) -> None:
     pipeline = open_pipeline(tmp_path, [{"url": "json://127.0.0.1:9/x", "name": "chat"}])
     try:
-        stories = {c["id"]: ingest(pipeline, _article(c)).story_id for c in CASES}
+        stories = {c["id"]: pipeline.ingest_article(_article(c)).story_id for c in CASES}
         with pipeline.db.session() as session:
             alerted_stories = {e.story_id for e in outbox_store.list_entries(session)}
     finally:

@@ -95,10 +95,27 @@ class DedupConfig(_Strict):
     shingle_words: int = Field(3, ge=1, le=10, description="Words per shingle for Latin text.")
     shingle_chars: int = Field(3, ge=1, le=10, description="Characters per shingle for CJK text.")
     same_story_threshold: float = Field(
-        0.5, gt=0, le=1, description="Score at or above which an article joins an existing story."
+        0.14,
+        gt=0,
+        le=1,
+        description=(
+            "Share of an article's distinctive term weight a story must hold for the article "
+            "to join it."
+        ),
     )
     same_story_days: int = Field(
-        14, ge=0, description="Date window for same-story matches when both dates are known."
+        30,
+        ge=0,
+        description=(
+            "An article dated more than this many days outside a story's coverage dates does "
+            "not join it (undated articles are judged on content)."
+        ),
+    )
+    merge_threshold: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="An article scoring at least this for two stories bridges them: they merge.",
     )
 
 
@@ -125,9 +142,13 @@ class NotabilityConfig(_Strict):
     market_terms: list[str] = Field(
         default_factory=lambda: [
             "shares", "stock", "market value", "market cap", "valuation", "revenue", "profit",
-            "earnings", "sales", "GMV", "营收", "市值", "股价", "利润",
+            "earnings", "sales", "GMV", "quarterly", "price target", "buyback",
+            "Singles' Day", "营收", "市值", "股价", "利润", "财报", "双11", "双十一",
         ],
-        description="Words marking a sentence as market news, whose amounts are not significant.",
+        description=(
+            "Words marking market news: amounts in their sentences are not significant, and a "
+            "story whose headline (or lead, twice) uses them is market news, not R&D."
+        ),
     )  # fmt: skip
 
 

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from rdwatch import dedup, fetch
 from rdwatch import pipeline as core
+from rdwatch.analysis import Analysis, analyse
 from rdwatch.archive import guess_date
 from rdwatch.config import Config, FetchConfig
 from rdwatch.errors import RdwatchError, StoreError
 from rdwatch.extract import extract_article
-from rdwatch.ingest import IngestResult, analyse, ingest_in_session
+from rdwatch.ingest import IngestResult, ingest_in_session
 from rdwatch.models import (
     Article,
     ArticleStatus,
@@ -37,7 +38,7 @@ from rdwatch.models import (
     Notability,
 )
 from rdwatch.notify import wants_alert
-from rdwatch.store import Database, dedup_index
+from rdwatch.store import Database, dedup_index, story_index
 from rdwatch.store import articles as article_store
 from rdwatch.store import outbox as outbox_store
 from rdwatch.store.locks import lock_ingest
@@ -49,15 +50,16 @@ _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 @dataclass(frozen=True)
 class Neighbour:
-    """A stored article dedup looked at: text similarity and same-story score against it."""
+    """What dedup looked at: a stored article that may be a copy (by text similarity), or a
+    story the article may belong to (by the same-story score), named by its first article."""
 
-    article_id: int
+    article_id: int | None
     url: str
     title: str
     story_id: int
-    similarity: float  # estimated Jaccard of the MinHash signatures
+    similarity: float  # estimated Jaccard of the MinHash signatures (copies)
     story_score: float  # the same-story tier's score (before its threshold)
-    story_detail: str  # what the score is made of, or why the candidate was rejected
+    story_detail: str  # what the score is made of, or why the story was rejected
 
 
 @dataclass(frozen=True)
@@ -182,13 +184,14 @@ def explain(config: Config, target: str, *, source: str | None = None) -> Explan
 
 def explain_article(pipeline: core.Pipeline, article: Article, *, input: str = "") -> Explanation:
     """What a run would decide about `article`, computed in a transaction that is rolled back."""
-    prints, facts = analyse(pipeline, article)
+    ctx = pipeline.ingest_context
+    analysis = analyse(article, ctx.analyser)
     now = pipeline.clock()
     with _rolled_back(pipeline.db) as session:
         lock_ingest(session)  # as ingest does: decide against a database no run is changing
-        neighbours = _neighbours(pipeline, session, article, prints, facts)
+        neighbours = _neighbours(pipeline, session, analysis)
         outbox_before = outbox_store.list_entries(session)
-        result = ingest_in_session(pipeline, session, article, prints, facts, now)
+        result = ingest_in_session(ctx, session, analysis, now)
         story = _joined_story(session, result)
         known = {e.id for e in outbox_before}
         queued = [e for e in outbox_store.list_entries(session) if e.id not in known]
@@ -199,7 +202,7 @@ def explain_article(pipeline: core.Pipeline, article: Article, *, input: str = "
         decision=result.decision,
         story=story,
         neighbours=neighbours,
-        facts=facts,
+        facts=analysis.facts,
         notability=result.notability,
         threshold=pipeline.config.notability.threshold,
         alert=_alert_verdict(pipeline, result, story, queued, earlier),
@@ -220,41 +223,35 @@ def _rolled_back(db: Database) -> Iterator[Session]:
 
 
 def _neighbours(
-    pipeline: core.Pipeline,
-    session: Session,
-    article: Article,
-    prints: dedup.Fingerprint,
-    facts: tuple[Fact, ...],
+    pipeline: core.Pipeline, session: Session, analysis: Analysis
 ) -> tuple[Neighbour, ...]:
-    """The candidates the dedup tiers consider (LSH band and shared-fact matches), closest first.
-
-    "Closest" is the higher of the two measures dedup uses, text similarity for copies and the
-    same-story score for write-ups, so a reprint and another outlet's report both rank high.
-    """
-    keys = frozenset(f.key for f in facts)
-    distinctive = dedup.distinctive_keys(keys)
-    by_bands = dedup_index.find_candidates(session, prints.signature)
-    pool = dedup_index.find_story_candidates(session, by_bands, distinctive)
-    query = dedup.StoryQuery(prints.signature, keys, article.title, article.published)
-    holding = dedup_index.stories_holding(session, distinctive)
-    found = []
-    for candidate in pool:
-        story = dedup.same_story_score(
-            query,
-            candidate,
-            stories_holding=holding,
-            date_window_days=pipeline.config.dedup.same_story_days,
+    """The candidates the dedup tiers consider, closest first: stored articles sharing an LSH band
+    (possible copies) and stories sharing the article's distinctive terms (possible same story)."""
+    signature = analysis.prints.signature
+    found = [
+        Neighbour(
+            c.article_id, c.url, c.title, c.story_id,
+            round(dedup.estimate_jaccard(signature, c.signature), 4) if c.signature else 0.0,
+            0.0, "shares an LSH band: a possible copy",
         )
-        similarity = (
-            dedup.estimate_jaccard(prints.signature, candidate.signature)
-            if candidate.signature
-            else 0.0
+        for c in dedup_index.find_candidates(session, signature)
+    ]  # fmt: skip
+    stats = story_index.term_stats(session, analysis.terms)
+    rules = dedup.StoryRules(
+        pipeline.config.dedup.same_story_threshold,
+        pipeline.config.dedup.same_story_days,
+        pipeline.config.dedup.merge_threshold,
+    )
+    query = dedup.StoryQuery(analysis.terms, analysis.anchors, analysis.article.published)
+    for story in story_index.find_story_candidates(session, analysis.terms, stats):
+        scored = dedup.score_story(query, story, stats, rules)
+        detail = (
+            f"rejected: {scored.rejected}; {scored.detail}" if scored.rejected else scored.detail
         )
         found.append(
             Neighbour(
-                candidate.article_id, candidate.url, candidate.title, candidate.story_id,
-                round(similarity, 4), story.score,
-                f"rejected: {story.rejected}; {story.detail}" if story.rejected else story.detail,
+                story.first_article_id, story.first_url, story.title, story.story_id, 0.0,
+                scored.score, detail,
             )
         )  # fmt: skip
     found.sort(key=lambda n: -max(n.similarity, n.story_score))

@@ -1,8 +1,14 @@
 """Extraction: an article page or a feed entry → `Article` (main text, title, author, date).
 
-Main text comes from trafilatura with comments excluded (it keeps them by default, design §5);
-the dedup normaliser drops any boilerplate line that survives. When a page yields no usable text
-the feed entry's own summary is used, and when that is empty too the item is reported, not stored.
+Main text comes from trafilatura with comments excluded (it keeps them by default); the dedup
+normaliser drops any boilerplate line that survives. When a page yields no usable text the feed
+entry's own summary is used, and when that is empty too the item is reported, not stored.
+
+A date comes from the feed entry or the page's metadata (meta tags, JSON-LD, `<time>`, the URL),
+never from the body text: the extractor's "extensive" search turns a copyright year or a date in a
+related-links box into the article's date (`2015-01-01` for a 2019 story), and a wrong date is
+worse than none, since it keeps true matches apart. The publisher is the feed entry's `<source>`,
+else the page's site name, else the URL's registered domain (`rdwatch.publishers`).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from trafilatura.settings import Document
 
 from rdwatch.errors import ExtractError
 from rdwatch.models import Article, FeedItem
+from rdwatch.publishers import publisher_of
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 80
@@ -26,7 +33,17 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 def extract_article(html: str, *, item: FeedItem, url: str) -> Article:
     """The article on a downloaded page; falls back to the feed item's summary."""
     document = trafilatura.bare_extraction(
-        html, url=url, include_comments=False, with_metadata=True, fast=True, include_tables=False
+        html,
+        url=url,
+        include_comments=False,
+        with_metadata=True,
+        fast=True,
+        include_tables=False,
+        date_extraction_params={
+            "original_date": True,
+            "extensive_search": False,
+            "max_date": date.today().isoformat(),
+        },
     )
     if not isinstance(document, Document) or len((document.text or "").strip()) < MIN_TEXT_CHARS:
         return article_from_item(item, url=url)
@@ -35,9 +52,12 @@ def extract_article(html: str, *, item: FeedItem, url: str) -> Article:
         title=_clean(document.title or item.title) or url,
         text=(document.text or "").strip(),
         source=item.source,
-        published=_parse_date(document.date) or _item_date(item),
+        published=_item_date(item) or _parse_date(document.date),
         guid=item.guid,
         author=document.author,
+        publisher=publisher_of(
+            url, feed_source=item.publisher, site_name=document.sitename, fallback=item.source
+        ),
     )
 
 
@@ -54,6 +74,7 @@ def article_from_item(item: FeedItem, *, url: str | None = None) -> Article:
         source=item.source,
         published=_item_date(item),
         guid=item.guid,
+        publisher=publisher_of(url or item.url, feed_source=item.publisher, fallback=item.source),
     )
 
 

@@ -1,42 +1,63 @@
-"""Ingesting one article: the dedup decision, the article, its facts and LSH bands, the story's
-new score and its outbox rows, committed together in one transaction under the ingest lock, so a
-killed run leaves nothing half-stored.
+"""Ingesting analysed articles: decide and store, a batch per transaction.
 
-`ingest` is what the pipeline calls per article; `analyse` and `ingest_in_session` are its two
-halves, the CPU work done before taking the lock and the decisions made under it, which
-`rdwatch explain` runs in a transaction it rolls back.
+`rdwatch.analysis` does the CPU work on each article (text fingerprint, facts, terms) before any
+transaction, in worker processes for large batches. `ingest_batch` then takes the ingest lock and,
+for each article in turn, gathers what the decision needs from the store (exact and near copies,
+candidate stories with their aggregates), decides in pure code (`rdwatch.dedup`,
+`rdwatch.notability`), and writes the article, its story's new aggregates, the story's score and
+its outbox rows. A batch commits together, so a killed run leaves nothing half-stored, and each
+decision sees the batch's earlier articles. `rdwatch explain` runs `ingest_in_session` in a
+transaction it rolls back.
+
+Joining a story costs the same at 2 articles and 20,000: only the story's aggregates are read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from rdwatch import dedup
-from rdwatch.config import DedupConfig
-from rdwatch.facts import extract_facts, watched_entities
+from rdwatch.analysis import Analyser, Analysis, analyse
+from rdwatch.config import Config, DedupConfig
+from rdwatch.facts import Gazetteer, RateTable, merge_facts, watched_entities
 from rdwatch.models import (
     Article,
     ArticleStatus,
     DedupDecision,
     DedupTier,
-    Fact,
     Notability,
-    StoryView,
+    StoryAggregate,
 )
 from rdwatch.notability import StoryEvidence, lead_of, notable_new_facts, score_story
-from rdwatch.notify import wants_alert
+from rdwatch.notify import Sender, wants_alert
+from rdwatch.publishers import publisher_of
+from rdwatch.store import Database, dedup_index, story_index
 from rdwatch.store import articles as article_store
-from rdwatch.store import dedup_index
 from rdwatch.store import outbox as outbox_store
+from rdwatch.store import stories as story_store
 from rdwatch.store.locks import lock_ingest
 
-if TYPE_CHECKING:  # the pipeline calls this module; at run time only its attributes are used
-    from rdwatch.pipeline import Pipeline
+log = logging.getLogger(__name__)
+BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    """What ingest needs of a run: the config, the facts resources and the alert channels."""
+
+    config: Config
+    gazetteer: Gazetteer
+    rates: RateTable
+    senders: Sequence[Sender] = ()
+
+    @property
+    def analyser(self) -> Analyser:
+        return Analyser(self.config.dedup, self.gazetteer, self.rates)
 
 
 @dataclass(frozen=True)
@@ -47,44 +68,71 @@ class IngestResult:
     story_id: int | None
     notability: Notability | None = None
     alerts_queued: int = 0
+    merged: tuple[int, ...] = ()
 
 
-def ingest(pipeline: Pipeline, article: Article, *, archive: bool = False) -> IngestResult:
-    """Decide, store and score one article in one transaction under the ingest lock."""
-    prints, facts = analyse(pipeline, article)
-    now = pipeline.clock()
-    with pipeline.db.session() as session:
-        lock_ingest(session)
-        return ingest_in_session(pipeline, session, article, prints, facts, now, archive=archive)
+@dataclass
+class _Batch:
+    """Reads shared by the articles of one transaction."""
+
+    archive_keys: set[str] | None = None
+    results: list[IngestResult] = field(default_factory=list)
 
 
-def analyse(pipeline: Pipeline, article: Article) -> tuple[dedup.Fingerprint, tuple[Fact, ...]]:
-    """What dedup and notability need of an article; CPU work done before taking the lock."""
-    settings = pipeline.config.dedup
-    prints = dedup.fingerprint(
-        article.text, words=settings.shingle_words, chars=settings.shingle_chars
-    )
-    facts = extract_facts(
-        article.text,
-        title=article.title,
-        gazetteer=pipeline.gazetteer,
-        rates=pipeline.rates,
-        published=article.published,
-    )
-    return prints, facts
+def ingest(
+    ctx: IngestContext, db: Database, article: Article, now: datetime, *, archive: bool = False
+) -> IngestResult:
+    """Analyse, decide and store one article in a transaction of its own."""
+    analysis = analyse(article, ctx.analyser)
+    return ingest_batch(ctx, db, [analysis], now, archive=archive)[0]
+
+
+def ingest_batch(
+    ctx: IngestContext,
+    db: Database,
+    analyses: Sequence[Analysis],
+    now: datetime,
+    *,
+    archive: bool = False,
+    on_each: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    """Decide and store the analysed articles, `BATCH_SIZE` per transaction, in order."""
+    results: list[IngestResult] = []
+    for start in range(0, len(analyses), BATCH_SIZE):
+        batch = _Batch()
+        with db.session() as session:
+            lock_ingest(session)
+            for analysis in analyses[start : start + BATCH_SIZE]:
+                result = _ingest_one(ctx, session, analysis, now, archive, batch)
+                batch.results.append(result)
+        results += batch.results
+        if on_each is not None:
+            for result in batch.results:
+                on_each(result)
+    return results
 
 
 def ingest_in_session(
-    pipeline: Pipeline,
+    ctx: IngestContext,
     session: Session,
-    article: Article,
-    prints: dedup.Fingerprint,
-    facts: tuple[Fact, ...],
+    analysis: Analysis,
     now: datetime,
     *,
     archive: bool = False,
 ) -> IngestResult:
-    """`ingest` inside the caller's transaction, so `rdwatch explain` can run it and roll back."""
+    """One article inside the caller's transaction (`rdwatch explain` rolls it back)."""
+    return _ingest_one(ctx, session, analysis, now, archive, _Batch())
+
+
+def _ingest_one(
+    ctx: IngestContext,
+    session: Session,
+    analysis: Analysis,
+    now: datetime,
+    archive: bool,
+    batch: _Batch,
+) -> IngestResult:
+    article = analysis.article
     if article_store.known_urls(session, [article.url]) or (
         article.guid and article_store.known_guids(session, [article.guid])
     ):
@@ -92,28 +140,42 @@ def ingest_in_session(
             ArticleStatus.DUPLICATE, DedupTier.SEEN, "seen: URL or guid already stored"
         )
         return IngestResult(article.url, seen, None, None)
-    decision = _decide(session, article, prints, facts, pipeline.config.dedup)
+    decision, bridged = decide(session, analysis, ctx.config.dedup)
     if archive:
-        decision = _as_archive(decision)
-    story_id = decision.story_id or article_store.add_story(
-        session, article.title, now, is_archive=archive
+        decision = replace(
+            decision, status=ArticleStatus.ARCHIVE, reason=f"archive article; {decision.reason}"
+        )
+    story_id = decision.story_id or story_store.add_story(
+        session, article.title, now, lead=lead_of(article.text), is_archive=archive
     )
-    new = article_store.NewArticle(article, decision, prints.text_hash, prints.signature, facts)
+    publisher = article.publisher or publisher_of(article.url, fallback=article.source)
+    stored = replace(article, publisher=publisher)
+    prints = analysis.prints
+    new = article_store.NewArticle(
+        stored, decision, prints.text_hash, prints.signature, analysis.facts
+    )
     article_id = article_store.add_article(session, new, story_id, now)
-    if article_id is None or article_store.story_is_archive(session, story_id):
-        return IngestResult(article.url, decision, article_id, story_id)
-    notability, queued = _score_and_queue(pipeline, session, story_id, now)
-    return IngestResult(article.url, decision, article_id, story_id, notability, queued)
+    if article_id is None:
+        return IngestResult(article.url, decision, None, story_id)
+    story = story_store.load_aggregate(session, story_id)
+    if decision.status != ArticleStatus.DUPLICATE:
+        story = _join(ctx, session, story, analysis, article_id, publisher)
+    merged = tuple(b for b in bridged if b != story.id)
+    if merged:
+        story = _merge(session, story, merged)
+    if story.is_archive:
+        return IngestResult(article.url, decision, article_id, story.id, merged=merged)
+    notability, queued = _score_and_queue(ctx, session, story, now, batch)
+    return IngestResult(article.url, decision, article_id, story.id, notability, queued, merged)
 
 
-def _decide(
-    session: Session,
-    article: Article,
-    prints: dedup.Fingerprint,
-    facts: Sequence[Fact],
-    settings: DedupConfig,
-) -> DedupDecision:
-    """The dedup tiers in order: exact, near (LSH candidates verified exactly), same story."""
+def decide(
+    session: Session, analysis: Analysis, settings: DedupConfig
+) -> tuple[DedupDecision, tuple[int, ...]]:
+    """The dedup tiers in order: exact copy, near copy (LSH candidates verified on their
+    shingles), same story (the term index's candidates scored on their aggregates). Returns the
+    decision and the other stories the article bridges."""
+    prints = analysis.prints
     exact = dedup_index.find_exact(session, prints.text_hash)
     candidates = [] if exact else dedup_index.find_candidates(session, prints.signature)
     shortlisted = [c.article_id for c, _ in dedup.shortlist(prints.signature, candidates)]
@@ -133,86 +195,137 @@ def _decide(
         stored_shingles=stored,
     )
     if decision.status != ArticleStatus.NEW:
-        return decision
-    keys = frozenset(f.key for f in facts)
-    distinctive = dedup.distinctive_keys(keys)
-    pool = dedup_index.find_story_candidates(session, candidates, distinctive)
-    query = dedup.StoryQuery(prints.signature, keys, article.title, article.published)
-    rules = dedup.StoryRules(settings.same_story_threshold, settings.same_story_days)
-    holding = dedup_index.stories_holding(session, distinctive)
-    match = dedup.match_story(query, pool, rules=rules, stories_holding=holding)
-    if match.decision is not None:
-        return match.decision
-    if match.closest is None:
-        return decision
-    return replace(decision, reason=f"{decision.reason}; {match.closest}")
-
-
-def _as_archive(decision: DedupDecision) -> DedupDecision:
-    """Archive articles keep their dedup tier and story, but their status is always `archive`."""
-    return replace(
-        decision, status=ArticleStatus.ARCHIVE, reason=f"archive article; {decision.reason}"
+        return decision, ()
+    stats = story_index.term_stats(session, analysis.terms)
+    pool = story_index.find_story_candidates(session, analysis.terms, stats)
+    rules = dedup.StoryRules(
+        settings.same_story_threshold, settings.same_story_days, settings.merge_threshold
     )
+    query = dedup.StoryQuery(analysis.terms, analysis.anchors, analysis.article.published)
+    match = dedup.match_story(query, pool, stats, rules)
+    if match.decision is not None:
+        return match.decision, match.bridged
+    if match.closest is None:
+        return decision, ()
+    return replace(decision, reason=f"{decision.reason}; {match.closest}"), ()
+
+
+def _join(
+    ctx: IngestContext,
+    session: Session,
+    story: StoryAggregate,
+    analysis: Analysis,
+    article_id: int,
+    publisher: str,
+) -> StoryAggregate:
+    """The article's contribution to its story, decided here and recorded by the store."""
+    article = analysis.article
+    in_title, in_lead = _watched(ctx, session, story)
+    in_title = sorted({*in_title, *watched_entities(article.title, ctx.gazetteer)})
+    in_lead = sorted({*in_lead, *watched_entities(lead_of(article.text), ctx.gazetteer)})
+    facts = merge_facts([story.facts, analysis.facts])
+    member = story_store.NewMember(
+        article_id=article_id,
+        published=article.published,
+        publisher=publisher,
+        source=article.source,
+        terms=list(analysis.terms),
+        lead_terms=list(analysis.lead_terms),
+        facts=facts,
+        watched_in_title=in_title,
+        watched_in_lead=in_lead,
+    )
+    story_store.record_member(session, story, member)
+    dates = [d for d in (story.first_published, story.last_published, article.published) if d]
+    return replace(
+        story,
+        indexed_articles=story.indexed_articles + 1,
+        facts=facts,
+        publishers=tuple(sorted({*story.publishers, publisher})),
+        source_names=tuple(sorted({*story.source_names, article.source})),
+        watched_in_title=tuple(in_title),
+        watched_in_lead=tuple(in_lead),
+        first_published=min(dates, default=None),
+        last_published=max(dates, default=None),
+    )
+
+
+def _watched(
+    ctx: IngestContext, session: Session, story: StoryAggregate
+) -> tuple[Sequence[str], Sequence[str]]:
+    """The story's watched entities so far (computed once for stories stored before they were
+    kept)."""
+    if story.watched_in_title is not None and story.watched_in_lead is not None:
+        return story.watched_in_title, story.watched_in_lead
+    titles = " ".join(story_store.member_titles(session, story.id))
+    return watched_entities(titles, ctx.gazetteer), watched_entities(story.lead, ctx.gazetteer)
+
+
+def _merge(session: Session, story: StoryAggregate, others: Iterable[int]) -> StoryAggregate:
+    """The stories an article bridged become one: the archive's, else the oldest, holds them."""
+    group = [story, *(story_store.load_aggregate(session, i) for i in others)]
+    into = min(group, key=lambda s: (not s.is_archive, s.id))
+    for other in group:
+        if other.id == into.id:
+            continue
+        facts = merge_facts([into.facts, other.facts])
+        story_store.merge_stories(session, into, other, facts)
+        log.info("story %d merged into story %d", other.id, into.id)
+        into = story_store.load_aggregate(session, into.id)
+    return into
 
 
 def _score_and_queue(
-    pipeline: Pipeline, session: Session, story_id: int, now: datetime
+    ctx: IngestContext, session: Session, story: StoryAggregate, now: datetime, batch: _Batch
 ) -> tuple[Notability, int]:
-    """Re-score the story with everything now known and queue its alerts (and follow-up)."""
-    story = article_store.get_story(session, story_id)
-    assert story is not None
-    first = story.articles[0]
-    lead = lead_of(article_store.article_text(session, first.article_id))
-    weights = [pipeline.config.source(s).weight for s in story.outlets if _configured(pipeline, s)]
+    """Re-score the story from its aggregates and queue its alerts (and follow-up)."""
+    if batch.archive_keys is None:
+        batch.archive_keys = article_store.archive_fact_keys(session)
+    configured = {s.name: s.weight for s in ctx.config.sources}
     evidence = StoryEvidence(
-        title=first.title,
-        lead=lead,
+        title=story.title,
+        lead=story.lead,
         facts=story.facts,
-        watched_in_title=watched_entities(
-            " ".join(a.title for a in story.articles), pipeline.gazetteer
+        watched_in_title=story.watched_in_title or (),
+        watched_in_lead=story.watched_in_lead or (),
+        outlets=story.publishers,
+        source_weight=max(
+            (configured[s] for s in story.source_names if s in configured), default=1.0
         ),
-        watched_in_lead=watched_entities(lead, pipeline.gazetteer),
-        outlets=story.outlets,
-        source_weight=max(weights, default=1.0),
     )
-    archive_keys = article_store.archive_fact_keys(session)
-    notability = score_story(evidence, archive_keys, pipeline.config.notability)
-    article_store.set_story_notability(session, story_id, notability)
+    notability = score_story(evidence, batch.archive_keys, ctx.config.notability)
+    article_store.set_story_notability(session, story.id, notability)
     queued = 0
     if not notability.notable:
         return notability, queued
-    for sender in pipeline.senders:
+    for sender in ctx.senders:
         if not wants_alert(sender, notability.score):
             continue
         queued += outbox_store.enqueue(
-            session, story_id, sender.channel_id, now, score=notability.score
+            session, story.id, sender.channel_id, now, score=notability.score
         )
-        if pipeline.config.alerts.updates:
-            queued += _queue_update(pipeline, session, story, sender.channel_id, notability, now)
+        if ctx.config.alerts.updates:
+            queued += _queue_update(ctx, session, story, sender.channel_id, notability, now, batch)
     return notability, queued
 
 
 def _queue_update(
-    pipeline: Pipeline,
+    ctx: IngestContext,
     session: Session,
-    story: StoryView,
+    story: StoryAggregate,
     channel: str,
     notability: Notability,
     now: datetime,
+    batch: _Batch,
 ) -> bool:
     """One follow-up per channel, ever, once the first alert went out and a notable fact arrived."""
     first = outbox_store.find_entry(session, story.id, channel, "alert")
     if first is None or first.sent_at is None:
         return False  # not alerted yet: the alert itself will carry every fact known by then
     known = outbox_store.fact_keys_until(session, story.id, first.sent_at)
-    archive_keys = article_store.archive_fact_keys(session)
-    new = notable_new_facts(story.facts, known, archive_keys, pipeline.config.notability)
+    new = notable_new_facts(story.facts, known, batch.archive_keys or set(), ctx.config.notability)
     if not new:
         return False
     return outbox_store.enqueue(
         session, story.id, channel, now, kind="update", score=notability.score
     )
-
-
-def _configured(pipeline: Pipeline, source_name: str) -> bool:
-    return any(s.name == source_name for s in pipeline.config.sources)

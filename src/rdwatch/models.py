@@ -38,6 +38,7 @@ class FeedItem:
     guid: str | None = None
     summary: str = ""
     published: datetime | None = None
+    publisher: str | None = None  # the item's own `<source>`, on aggregator feeds
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class Article:
     published: date | None = None
     guid: str | None = None
     author: str | None = None
+    publisher: str | None = None  # the outlet (see rdwatch.publishers); None: the source's name
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ class Reason:
     detail: str
 
     def __str__(self) -> str:
-        return f"{self.rule} (+{self.weight:.2f}): {self.detail}"
+        return f"{self.rule} ({self.weight:+.2f}): {self.detail}"
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,11 @@ class StoryArticle:
     status: ArticleStatus
     published: date | None
     reason: str
+    publisher: str | None = None
+
+    @property
+    def outlet(self) -> str:
+        return self.publisher or self.source
 
 
 @dataclass(frozen=True)
@@ -189,7 +196,29 @@ class StoryView:
 
     @property
     def outlets(self) -> tuple[str, ...]:
-        return tuple(sorted({a.source for a in self.articles}))
+        """Independent publishers: a copy (duplicate) of another article adds no outlet."""
+        return tuple(
+            sorted({a.outlet for a in self.articles if a.status != ArticleStatus.DUPLICATE})
+        )
+
+
+@dataclass(frozen=True)
+class StoryAggregate:
+    """What ingest needs of a stored story to add an article and score it, kept as articles join
+    rather than recomputed from every member. `watched_in_*` is None where not computed yet."""
+
+    id: int
+    title: str
+    is_archive: bool
+    indexed_articles: int
+    lead: str
+    facts: tuple[Fact, ...]
+    publishers: tuple[str, ...]
+    source_names: tuple[str, ...]
+    watched_in_title: tuple[str, ...] | None
+    watched_in_lead: tuple[str, ...] | None
+    first_published: date | None = None
+    last_published: date | None = None
 
 
 @dataclass(frozen=True)

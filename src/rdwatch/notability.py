@@ -28,6 +28,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "several_outlets": 0.1,
     "source_weight": 0.1,
     "new_facts": 0.2,
+    "market_news": 0.5,  # subtracted: results, share prices and sales are not R&D news
 }
 ANNOUNCEMENT_VERBS = (
     "launch", "invest", "establish", "unveil", "appoint", "acquire", "announce", "open",
@@ -36,6 +37,7 @@ ANNOUNCEMENT_VERBS = (
     "成立", "发布", "推出", "投资", "宣布", "任命", "收购",
 )  # fmt: skip
 _VERB_PATTERN_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+_MARKET_PATTERN_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
 # Fact kinds whose novelty matters: a new amount, headcount, product, person or unit is news;
 # a new place name or research area alone is not.
 NOVEL_KINDS = frozenset({"money", "count", "product", "person", "org"})
@@ -72,6 +74,7 @@ def score_story(
             _outlets(evidence.outlets, weights),
             _source_weight(evidence.source_weight, weights),
             _novelty(evidence.facts, archive_fact_keys, weights),
+            _market_news(evidence, settings.market_terms, weights),
         )
         if r is not None
     ]
@@ -136,8 +139,32 @@ def _money(
 
 def _is_market_figure(fact: Fact, market_terms: Sequence[str]) -> bool:
     """Revenue, share prices and valuations are market news, not an R&D commitment."""
-    sentence = fact.sentence.lower()
-    return any(term.lower() in sentence for term in market_terms)
+    return fact.kind == "market" or bool(market_pattern(market_terms).search(fact.sentence))
+
+
+def market_pattern(market_terms: Sequence[str]) -> re.Pattern[str]:
+    """The market terms as whole words (plurals included), in any case."""
+    terms = tuple(market_terms)
+    pattern = _MARKET_PATTERN_CACHE.get(terms)
+    if pattern is None:
+        words = sorted((re.escape(t).replace("'", "['’]?") for t in terms), key=len, reverse=True)
+        pattern = re.compile(r"(?<![\w])(?:" + "|".join(words) + r")(?:s)?(?![a-z])", re.I)
+        _MARKET_PATTERN_CACHE[terms] = pattern
+    return pattern
+
+
+def _market_news(
+    evidence: StoryEvidence, market_terms: Sequence[str], weights: dict[str, float]
+) -> Reason | None:
+    """Earnings, share prices, valuations and sales figures are market news, whatever else the
+    story mentions: the headline says so, or the lead does more than once."""
+    pattern = market_pattern(market_terms)
+    in_title = pattern.search(evidence.title)
+    in_lead = {m.group(0).lower() for m in pattern.finditer(evidence.lead[:LEAD_SENTENCES_CHARS])}
+    if in_title is None and len(in_lead) < 2:
+        return None
+    shown = f"“{in_title.group(0)}” in the headline" if in_title else ", ".join(sorted(in_lead))
+    return Reason("market_news", -weights["market_news"], f"market news: {shown}")
 
 
 def _count(

@@ -1,8 +1,10 @@
 """The watch pipeline without Prefect: fetch → extract → dedup → facts → notability → outbox.
 
 Each stage function here is what a Prefect task calls (flows/watch.py); `run_once` chains them
-for tests, benchmarks and `rdwatch run --no-prefect`. Each new article is stored by
-`rdwatch.ingest.ingest`, in one transaction of its own.
+for tests, benchmarks and `rdwatch run --no-prefect`. New items are processed in chunks: a chunk's
+pages are downloaded and extracted, its articles analysed (`rdwatch.analysis`, in worker processes
+for large runs) and stored by `rdwatch.ingest`, a batch per transaction, before the next chunk's
+pages are fetched, so a run's memory does not grow with its number of items.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rdwatch import fetch, progress
+from rdwatch.analysis import AnalysisPool
 from rdwatch.archive import read_archive_folder
 from rdwatch.config import Config, SourceConfig
 from rdwatch.errors import ExtractError, FetchError
@@ -27,7 +30,7 @@ from rdwatch.facts import (
     load_rates,
 )
 from rdwatch.health import SilenceAlarm, find_silent_sources
-from rdwatch.ingest import IngestResult, ingest
+from rdwatch.ingest import IngestContext, IngestResult, ingest, ingest_batch
 from rdwatch.models import (
     Article,
     ArticleStatus,
@@ -42,9 +45,15 @@ from rdwatch.notify import DeliveryReport, Sender, build_senders, deliver_outbox
 from rdwatch.store import Database
 from rdwatch.store import articles as article_store
 from rdwatch.store import sources as source_store
+from rdwatch.store.articles import chunks
 
 log = logging.getLogger(__name__)
 HEALTH_HISTORY = timedelta(days=90)
+# Items processed together: pages downloaded at once, then analysed and stored. Small when pages
+# are followed (their HTML is what takes memory), large otherwise (feed entries are small, and the
+# analysis pool works best on large batches).
+PAGES_PER_CHUNK = 100
+ENTRIES_PER_CHUNK = 2000
 Clock = Callable[[], datetime]
 
 
@@ -62,6 +71,14 @@ class Pipeline:
     rates: RateTable
     senders: list[Sender]
     clock: Clock = utc_now
+
+    @property
+    def ingest_context(self) -> IngestContext:
+        return IngestContext(self.config, self.gazetteer, self.rates, self.senders)
+
+    def ingest_article(self, article: Article, *, archive: bool = False) -> IngestResult:
+        """Analyse, decide and store one article now, in a transaction of its own."""
+        return ingest(self.ingest_context, self.db, article, self.clock(), archive=archive)
 
     def close(self) -> None:
         self.db.dispose()
@@ -113,7 +130,11 @@ def import_archive(pipeline: Pipeline, folder: Path) -> list[IngestResult]:
     articles = read_archive_folder(folder)
     with pipeline.db.session() as session:
         known = article_store.known_urls(session, (a.url for a in articles))
-    results = [ingest(pipeline, a, archive=True) for a in articles if a.url not in known]
+    ctx = pipeline.ingest_context
+    fresh = [a for a in articles if a.url not in known]
+    with AnalysisPool(ctx.analyser, expected=len(fresh)) as pool:
+        analyses = pool.analyse(fresh)
+    results = ingest_batch(ctx, pipeline.db, analyses, pipeline.clock(), archive=True)
     if results:
         log.info("imported %d archive article(s) from %s", len(results), folder)
     return results
@@ -155,20 +176,28 @@ def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> Batch
     """Extract, deduplicate, extract facts, score and store every new item of the fetches."""
     result = BatchResult()
     items = _new_items(pipeline, [f for f in fetches if f.ok], result)
-    progress.begin("extract", len(items))
-    articles = asyncio.run(_extract_all(pipeline, items, result))
-    progress.begin("dedup, facts, notability", len(articles))
+    ctx = pipeline.ingest_context
     now = pipeline.clock()
-    for article in articles:
-        progress.advance("dedup, facts, notability")
-        ingested = ingest(pipeline, article)
-        result.ingested.append(ingested)
-        if ingested.decision.tier == DedupTier.SEEN:
-            result.items_skipped_seen += 1
-        elif ingested.article_id is not None:
-            with pipeline.db.session() as session:
-                source_store.record_new_items(session, article.source, now)
-    result.ingested = [r for r in result.ingested if r.decision.tier != DedupTier.SEEN]
+    follows = any(_follows_links(pipeline.config, i.source) for i in items)
+    size = PAGES_PER_CHUNK if follows else ENTRIES_PER_CHUNK
+    arrivals: Counter[str] = Counter()
+    progress.begin("extract, dedup, facts, notability", len(items))
+    with AnalysisPool(ctx.analyser, expected=len(items)) as pool:
+        for chunk in chunks(items, size):
+            articles = asyncio.run(_extract_all(pipeline, list(chunk), result))
+            analyses = pool.analyse(articles)
+            for article, ingested in zip(
+                articles, ingest_batch(ctx, pipeline.db, analyses, now), strict=True
+            ):
+                if ingested.decision.tier == DedupTier.SEEN:
+                    result.items_skipped_seen += 1
+                    continue
+                result.ingested.append(ingested)
+                arrivals[article.source] += ingested.article_id is not None
+            progress.advance("extract, dedup, facts, notability", len(chunk))
+    with pipeline.db.session() as session:
+        for source in (s for s, n in arrivals.items() if n):
+            source_store.record_new_items(session, source, now)
     alarms = silent_sources(pipeline.db, pipeline.config, pipeline.clock())
     result.silent_sources = [str(alarm) for alarm in alarms]
     return result
@@ -209,7 +238,6 @@ async def _extract_all(
             pages = dict(await fetch.fetch_pages([i.url for i in follow], settings, client=client))
     articles = []
     for item in items:
-        progress.advance("extract")
         try:
             articles.append(_article_for(item, pages.get(item.url)))
         except (ExtractError, FetchError) as exc:

@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 from rdwatch import pipeline as core
 from rdwatch.cli import app
 from rdwatch.config import load_config
-from rdwatch.ingest import ingest
 from tests.conftest import write_config
 from tests.notify.conftest import notable_article
 from tests.notify.receivers import SmtpServer
@@ -59,7 +58,7 @@ def test_alerts_resend_sends_one_alert_again_and_list_hides_secrets(
     config = write_config(tmp_path, alerts={"channels": [{"url": url}]})
     pipeline = core.open_pipeline(load_config(config))
     try:
-        ingest(pipeline, notable_article())
+        pipeline.ingest_article(notable_article())
         core.deliver(pipeline)
     finally:
         pipeline.close()

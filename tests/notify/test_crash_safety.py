@@ -29,12 +29,11 @@ CHILD = textwrap.dedent(
     import sys, time
     from rdwatch import pipeline as core
     from rdwatch.config import load_config
-    from rdwatch.ingest import ingest
     from tests.notify.conftest import notable_article
 
     config_path, deliver = sys.argv[1], sys.argv[2] == "deliver"
     pipeline = core.open_pipeline(load_config(config_path))
-    ingest(pipeline, notable_article())
+    pipeline.ingest_article(notable_article())
     print("STORED", flush=True)
     if deliver:
         sent = core.deliver(pipeline).sent

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from rdwatch import pipeline as core
-from rdwatch.ingest import ingest
 from rdwatch.models import Article
 from rdwatch.report import summary_markdown
 from rdwatch.store import outbox as outbox_store
@@ -37,7 +36,7 @@ def test_json_and_mattermost_channels_each_get_the_alert_once(
     ]
     pipeline = open_pipeline(tmp_path, channels)
     try:
-        result = ingest(pipeline, notable_article(HOSTILE))
+        result = pipeline.ingest_article(notable_article(HOSTILE))
         first = core.deliver(pipeline)
         again = core.deliver(pipeline)
     finally:
@@ -62,7 +61,7 @@ def test_email_is_multipart_html_and_text_with_the_hostile_title_escaped(
 ) -> None:
     pipeline = open_pipeline(tmp_path, [{"url": smtp.mailto(), "name": "email"}])
     try:
-        ingest(pipeline, notable_article(HOSTILE))
+        pipeline.ingest_article(notable_article(HOSTILE))
         report = core.deliver(pipeline)
     finally:
         pipeline.close()
@@ -86,7 +85,7 @@ def test_a_channel_down_during_a_run_gets_the_alert_exactly_once_on_the_next_run
 ) -> None:
     pipeline = open_pipeline(tmp_path, [{"url": f"json://{receiver.base}/hook"}], clock)
     try:
-        ingest(pipeline, notable_article())
+        pipeline.ingest_article(notable_article())
         receiver.fail = True
         down = core.deliver(pipeline)
         receiver.fail = False
@@ -114,7 +113,7 @@ def test_failures_back_off_and_give_up_after_max_attempts(
         tmp_path, [{"url": f"json://{receiver.base}/hook"}], clock, max_attempts=3
     )
     try:
-        ingest(pipeline, notable_article())
+        pipeline.ingest_article(notable_article())
         failures = []
         for _ in range(5):
             failures.append(len(core.deliver(pipeline).failed))
@@ -135,7 +134,7 @@ def test_failed_alerts_are_in_the_run_summary_and_artifact_without_secrets(
     receiver.fail = True
     pipeline = open_pipeline(tmp_path, [{"url": url}])
     try:
-        ingest(pipeline, notable_article())
+        pipeline.ingest_article(notable_article())
         with caplog.at_level(logging.DEBUG):
             delivery = core.deliver(pipeline)
         [entry] = _entries(pipeline)
@@ -160,9 +159,8 @@ def test_routing_by_min_score_and_by_tag(tmp_path: Path, receiver: Receiver) -> 
     ]
     pipeline = open_pipeline(tmp_path, channels, tag_min_scores={"email": 0.9})
     try:
-        strong = ingest(pipeline, notable_article())
-        weak = ingest(
-            pipeline,
+        strong = pipeline.ingest_article(notable_article())
+        weak = pipeline.ingest_article(
             Article(
                 url="https://news.example/appointment",
                 title="DAMO Academy appoints Zhou Jingren to lead research",
@@ -191,7 +189,7 @@ def test_channels_from_an_apprise_config_file(tmp_path: Path, receiver: Receiver
     pipeline = open_pipeline(tmp_path, [], apprise_config=str(config_file))
     try:
         [sender] = pipeline.senders
-        ingest(pipeline, notable_article())
+        pipeline.ingest_article(notable_article())
         report = core.deliver(pipeline)
     finally:
         pipeline.close()

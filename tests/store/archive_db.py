@@ -23,6 +23,15 @@ CASES_DIR = ROOT / "tests" / "data" / "dedup"
 ARCHIVE = ROOT / "config" / "archive"
 
 
+# Judged on content alone (no date on either side), these other events stay a known limit: each
+# restates an archived event in its own lead (its people, place and figures: "Jack Ma, in a speech
+# in Hangzhou, on chips" beside the archive's Jack Ma speech in Hangzhou on R&D), so its terms
+# cover the archive story's as well as a write-up's would. Dated, every one is kept apart.
+UNDATED_LIMITS = frozenset(
+    {"000_c_other_event", "001_c_other_event", "003_c_other_event", "004_c_other_event"}
+)
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -30,6 +39,11 @@ class Case:
     expect: str  # duplicate | same_story | new
     of: str | None = None
     after: tuple[str, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        """An undated case among the known limits: its story depends on what came before."""
+        return self.article.published is None and self.name.split("[")[0] in UNDATED_LIMITS
 
     def undated(self) -> Case:
         return replace(

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from rdwatch import pipeline
 from rdwatch.config import load_config
-from rdwatch.ingest import ingest
 from tests.store.archive_db import load_cases
 
 
@@ -24,7 +23,7 @@ def main(config_path: str, go_file: str, names: list[str]) -> None:
         while not Path(go_file).exists() and time.monotonic() < deadline:
             time.sleep(0.005)
         for name in names:
-            result = ingest(opened, cases[name].article)
+            result = opened.ingest_article(cases[name].article)
             print(name, result.decision.tier.value, result.story_id, flush=True)
     finally:
         opened.close()

@@ -13,15 +13,15 @@ from sqlalchemy import func, select
 
 from rdwatch import pipeline
 from rdwatch.config import load_config
-from rdwatch.ingest import ingest
 from rdwatch.store import Database
 from rdwatch.store.schema import ArticleRow, OutboxRow
 from tests.conftest import ROOT, write_config
 from tests.postgres import PostgresServer
 from tests.store.archive_db import load_cases
 
-# The Chinese same-story write-up waits for better Chinese facts (see test_dedup).
-NAMES = [n for n in load_cases() if not n.startswith("zh_4")]
+# The Chinese same-story write-up waits for better Chinese facts (see test_dedup); an ambiguous
+# case's story depends on the order articles arrive in, which two processes do not share.
+NAMES = [n for n, c in load_cases().items() if not n.startswith("zh_4") and not c.ambiguous]
 BATCH_A = NAMES[:14]
 BATCH_B = list(reversed(NAMES[6:]))  # overlaps A in the middle, in the opposite order
 
@@ -75,7 +75,7 @@ def _run_one_process(tmp_path: Path, database_url: str) -> Outcome:
     try:
         cases = load_cases()
         for name in dict.fromkeys([*BATCH_A, *BATCH_B]):
-            ingest(opened, cases[name].article)
+            opened.ingest_article(cases[name].article)
     finally:
         opened.close()
     return _outcome(database_url)

@@ -19,15 +19,15 @@ from sqlalchemy import String, select
 from rdwatch import dedup, pipeline
 from rdwatch.archive import ARCHIVE_SOURCE
 from rdwatch.config import SourceConfig, load_config, parse_config
+from rdwatch.dedup.terms import MAX_TERM_CHARS
 from rdwatch.errors import ConfigError
 from rdwatch.facts import extract_facts, load_gazetteer, load_rates, quotes
 from rdwatch.facts.gazetteer import ENTITY_SECTIONS
 from rdwatch.fetch.urls import MAX_URL_BYTES
-from rdwatch.ingest import ingest
 from rdwatch.models import Article, ArticleStatus, DedupTier, Fact, SourceFetch
 from rdwatch.notify.render import KEY_FACT_KINDS
+from rdwatch.publishers import MAX_PUBLISHER_CHARS
 from rdwatch.store import Database, outbox
-from rdwatch.store.articles import add_story
 from rdwatch.store.meta import get_meta, set_meta
 from rdwatch.store.schema import SOURCE_NAME_LENGTH, Base, FactRow
 from rdwatch.store.sources import (
@@ -36,6 +36,7 @@ from rdwatch.store.sources import (
     record_fetch,
     sync_sources,
 )
+from rdwatch.store.stories import add_story
 from tests.conftest import ROOT, make_config_data
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -49,9 +50,22 @@ LONGEST = {
     "articles.tier": max(len(t) for t in DedupTier),
     "facts.kind": max(len(k) for k in (*KEY_FACT_KINDS, *ENTITY_SECTIONS.values())),
     "facts.key": quotes.MAX_KEY_LENGTH,  # other keys are names and numbers of a few words
+    "story_facts.key": quotes.MAX_KEY_LENGTH,
+    "story_facts.kind": max(len(k) for k in (*KEY_FACT_KINDS, *ENTITY_SECTIONS.values())),
+    "story_terms.term": MAX_TERM_CHARS,  # cut by rdwatch.dedup.terms.clip_term
+    "term_stats.term": MAX_TERM_CHARS,
+    "story_publishers.publisher": MAX_PUBLISHER_CHARS,  # cut by rdwatch.publishers
     "outbox.kind": max(len(k) for k in ("alert", "update")),  # rdwatch.pipeline
     "outbox.status": max(
-        len(s) for s in (outbox.PENDING, outbox.SENDING, outbox.SENT, outbox.FAILED, outbox.GAVE_UP)
+        len(s)
+        for s in (
+            outbox.PENDING,
+            outbox.SENDING,
+            outbox.SENT,
+            outbox.FAILED,
+            outbox.GAVE_UP,
+            outbox.CANCELLED,
+        )
     ),
 }
 # A quote of 13 clauses, 40–60 characters each (~700 characters): its first eight "words" (runs
@@ -149,7 +163,7 @@ def test_an_article_with_a_long_chinese_quote_and_url_is_stored(
     config = parse_config(make_config_data(tmp_path, database_url=database_url, archive=None))
     opened = pipeline.open_pipeline(config)
     try:
-        result = ingest(opened, article)
+        result = opened.ingest_article(article)
         with opened.db.session() as session:
             stored = session.scalars(
                 select(FactRow).where(FactRow.article_id == result.article_id)

@@ -31,7 +31,7 @@ from tests.conftest import make_config_data
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 BEFORE_LENGTHS = "0002_dedup_v2"  # the revision before 0003_lengths
-HEAD = "0003_lengths"
+HEAD = "0004_story_aggregates"
 
 
 @contextmanager

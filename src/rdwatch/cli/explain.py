@@ -69,13 +69,13 @@ def _say(line: str) -> None:
 
 def _print_neighbours(neighbours: tuple[explaining.Neighbour, ...]) -> None:
     if not neighbours:
-        _say("nearest    none: no stored article shares an LSH band or two distinctive facts")
+        _say("nearest    none: no stored article shares an LSH band, no story a distinctive term")
         return
-    _say("nearest    stored articles dedup compared (similarity: estimated Jaccard of the texts)")
+    _say("nearest    what dedup compared (similarity: estimated Jaccard of the texts)")
     for n in neighbours:
         _say(
             f"  article {n.article_id} · story {n.story_id} · similarity {n.similarity:.2f} · "
-            f"same-story score {n.story_score:.2f} · {escape(n.url)}"
+            f"same-story score {n.story_score:.2f} · {escape(n.url or n.title)}"
         )
         _say(f"      [dim]{escape(n.story_detail)}[/dim]")
 

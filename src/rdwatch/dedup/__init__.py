@@ -5,8 +5,9 @@ Tiers, cheapest first; every decision carries its tier, matched article, similar
 - exact: same normalised-text hash → duplicate (`text`);
 - near: a copy of a stored article, by exact shingle overlap of the LSH candidates → duplicate
   (`minhash`, `near`);
-- same story: another write-up of a stored event, by a scored mix of shared facts, entities,
-  headline, text and dates → joins that story (`story`);
+- same story: another write-up of a stored event, by the share of the article's distinctive terms
+  (`terms`: names, products, numbers with units, rare words, facts) that the story holds, within
+  its coverage dates → joins that story (`story`); an article that fits two stories merges them;
 - otherwise new.
 
 Everything here is pure: the store supplies candidates, this package decides. The hash is
@@ -29,15 +30,16 @@ from rdwatch.dedup.minhash import (
 )
 from rdwatch.dedup.near import Candidate, Overlap, decide, nearest_candidate, overlap, shortlist
 from rdwatch.dedup.story import (
+    StoryCandidate,
     StoryMatch,
     StoryQuery,
     StoryRules,
     StoryScore,
-    distinctive_keys,
+    TermStats,
     match_story,
-    same_story_score,
-    title_similarity,
+    score_story,
 )
+from rdwatch.dedup.terms import article_terms, background_terms
 from rdwatch.dedup.text import (
     HASH_VERSION,
     content_hash,
@@ -80,14 +82,17 @@ __all__ = [
     "Candidate",
     "Fingerprint",
     "Overlap",
+    "StoryCandidate",
     "StoryMatch",
     "StoryQuery",
     "StoryRules",
     "StoryScore",
+    "TermStats",
+    "article_terms",
+    "background_terms",
     "band_hashes",
     "content_hash",
     "decide",
-    "distinctive_keys",
     "estimate_jaccard",
     "fingerprint",
     "is_cjk",
@@ -97,11 +102,10 @@ __all__ = [
     "normalise_text",
     "overlap",
     "pack_signature",
-    "same_story_score",
+    "score_story",
     "shingles",
     "shingles_of",
     "shortlist",
     "signature_of",
-    "title_similarity",
     "unpack_signature",
 ]

@@ -91,6 +91,8 @@ def _fields(entry: Any) -> dict[str, Any]:
         "guid": entry.get("id") or None,
         "summary": str(entry.get("summary", "")).strip(),
         "published": datetime.fromtimestamp(calendar.timegm(stamp), tz=UTC) if stamp else None,
+        # An aggregator's item names its publisher: <source url="…">Reuters</source>.
+        "publisher": str((entry.get("source") or {}).get("title") or "").strip() or None,
     }
 
 
@@ -117,6 +119,7 @@ def _items(entries: Iterable[dict[str, Any]], source: str, feed_url: str) -> tup
                 guid=entry["guid"],
                 summary=entry["summary"],
                 published=entry["published"],
+                publisher=entry.get("publisher"),
             )
         )
     return tuple(items)

@@ -21,13 +21,13 @@ from rdwatch.models import (
     StoryArticle,
     StoryView,
 )
-from rdwatch.store.schema import ArticleRow, FactRow, LshBandRow, StoryRow
+from rdwatch.store.schema import ArticleRow, FactRow, LshBandRow, StoryFactRow, StoryRow
 
 T = TypeVar("T")
 # Bound parameter lists longer than this are split: SQLite allows 32,766 per statement.
 IN_LIST_CHUNK = 500
 
-_FACT_ATTRIBUTES = ("value", "currency", "usd", "unit", "role", "org", "speaker", "qualifier")
+FACT_ATTRIBUTES = ("value", "currency", "usd", "unit", "role", "org", "speaker", "qualifier")
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,6 @@ def known_guids(session: Session, guids: Iterable[str]) -> set[str]:
     return found
 
 
-def add_story(session: Session, title: str, now: datetime, *, is_archive: bool = False) -> int:
-    story = StoryRow(title=title, first_seen_at=now, is_archive=is_archive, reasons=[])
-    session.add(story)
-    session.flush()
-    return story.id
-
-
 def add_article(session: Session, new: NewArticle, story_id: int, now: datetime) -> int | None:
     """Store the article with its facts and LSH bands; None when its URL is already stored."""
     article, decision = new.article, new.decision
@@ -72,6 +65,7 @@ def add_article(session: Session, new: NewArticle, story_id: int, now: datetime)
         url=article.url,
         guid=article.guid,
         source=article.source,
+        publisher=article.publisher,
         title=article.title,
         text=article.text,
         published=article.published,
@@ -110,9 +104,7 @@ def _add_facts(session: Session, article_id: int, facts: Iterable[Fact]) -> None
             continue
         seen.add(fact.key)
         attributes = {
-            name: getattr(fact, name)
-            for name in _FACT_ATTRIBUTES
-            if getattr(fact, name) is not None
+            name: getattr(fact, name) for name in FACT_ATTRIBUTES if getattr(fact, name) is not None
         }
         session.add(
             FactRow(
@@ -141,7 +133,7 @@ def _facts_by_story(session: Session, story_ids: Sequence[int]) -> dict[int, tup
             .order_by(FactRow.id)
         )
         for story_id, row in rows:
-            merged.setdefault(story_id, {}).setdefault(row.key, _fact_from_row(row))
+            merged.setdefault(story_id, {}).setdefault(row.key, fact_from_row(row))
     return {story_id: tuple(facts.values()) for story_id, facts in merged.items()}
 
 
@@ -169,10 +161,6 @@ def set_story_notability(session: Session, story_id: int, notability: Notability
     story.notable = notability.notable
     story.score = round(notability.score, 4)
     story.reasons = [str(r) for r in notability.reasons]
-
-
-def story_outlets(session: Session, story_id: int) -> set[str]:
-    return set(session.scalars(select(ArticleRow.source).where(ArticleRow.story_id == story_id)))
 
 
 def get_story(session: Session, story_id: int) -> StoryView | None:
@@ -220,6 +208,7 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "title": row.title,
             "published": row.published.isoformat() if row.published else None,
             "source": row.source,
+            "publisher": row.publisher or row.source,
             "status": row.status,
             "story_id": row.story_id,
             "duplicate_of": row.duplicate_of.url if row.duplicate_of else None,
@@ -229,7 +218,7 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "notable": story.notable,
             "score": story.score,
             "reasons": list(story.reasons or []),
-            "facts": [_fact_from_row(f).to_dict() for f in row.facts],
+            "facts": [fact_from_row(f).to_dict() for f in row.facts],
         }
 
 
@@ -251,6 +240,7 @@ def _story_view(story: StoryRow, facts: tuple[Fact, ...]) -> StoryView:
                 status=ArticleStatus(a.status),
                 published=a.published,
                 reason=a.dedup_reason,
+                publisher=a.publisher,
             )
             for a in story.articles
         ),
@@ -258,8 +248,8 @@ def _story_view(story: StoryRow, facts: tuple[Fact, ...]) -> StoryView:
     )
 
 
-def _fact_from_row(row: FactRow) -> Fact:
-    attributes = {k: v for k, v in (row.attributes or {}).items() if k in _FACT_ATTRIBUTES}
+def fact_from_row(row: FactRow | StoryFactRow) -> Fact:
+    attributes = {k: v for k, v in (row.attributes or {}).items() if k in FACT_ATTRIBUTES}
     return Fact(kind=row.kind, text=row.text, key=row.key, sentence=row.sentence, **attributes)
 
 

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from rdwatch.store.schema import ArticleRow, FactRow, OutboxRow
 
 PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed", "gave_up"
+# An alert not sent because its story was merged into one that has the same alert.
+CANCELLED = "cancelled"
 STALE_CLAIM = timedelta(minutes=10)
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=6)

@@ -35,6 +35,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from rdwatch.config import MAX_SOURCE_NAME_LENGTH
+from rdwatch.dedup.terms import MAX_TERM_CHARS
+from rdwatch.publishers import MAX_PUBLISHER_CHARS
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -94,6 +96,20 @@ class StoryRow(Base):
     notable: Mapped[bool] = mapped_column(Boolean, default=False)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Aggregates kept as articles join, so that joining costs the same at 2 articles and 20,000:
+    # members that are not copies (the base of the term shares), the dates of their coverage, the
+    # lead of the first one, the watched entities named in any member's headline or lead (NULL:
+    # not computed yet, after a migration) and the configured sources that brought members.
+    indexed_articles: Mapped[int] = mapped_column(Integer, default=0)
+    first_published: Mapped[date | None] = mapped_column(Date)
+    last_published: Mapped[date | None] = mapped_column(Date)
+    lead: Mapped[str] = mapped_column(Text, default="")
+    watched_in_title: Mapped[list[str] | None] = mapped_column(JSON)
+    watched_in_lead: Mapped[list[str] | None] = mapped_column(JSON)
+    source_names: Mapped[list[str] | None] = mapped_column(JSON)
+    # A story merged into another (an article bridged them) keeps its id for its outbox history.
+    # No foreign key: SQLite adds a column with one only by rebuilding a table others point at.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)
 
     articles: Mapped[list[ArticleRow]] = relationship(
         back_populates="story", foreign_keys="ArticleRow.story_id", order_by="ArticleRow.id"
@@ -107,6 +123,7 @@ class ArticleRow(Base):
     url: Mapped[str] = mapped_column(Text, unique=True)
     guid: Mapped[str | None] = mapped_column(Text, index=True)
     source: Mapped[str] = mapped_column(String(SOURCE_NAME_LENGTH))
+    publisher: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     published: Mapped[date | None] = mapped_column(Date)
@@ -149,6 +166,52 @@ class LshBandRow(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
     band: Mapped[int] = mapped_column(Integer, primary_key=True)
     band_hash: Mapped[int] = mapped_column(BigInteger)
+
+
+class StoryTermRow(Base):
+    """How many of a story's articles (copies excepted) carry a term, and how many carry it in
+    their headline or lead: the same-story index."""
+
+    __tablename__ = "story_terms"
+    __table_args__ = (Index("ix_story_terms_story", "story_id"),)
+
+    term: Mapped[str] = mapped_column(String(MAX_TERM_CHARS), primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), primary_key=True)
+    articles: Mapped[int] = mapped_column(Integer, default=1)
+    lead_articles: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TermStatRow(Base):
+    """In how many stories a term occurs: how much it says about an event (rare) or not (common)."""
+
+    __tablename__ = "term_stats"
+
+    term: Mapped[str] = mapped_column(String(MAX_TERM_CHARS), primary_key=True)
+    stories: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoryFactRow(Base):
+    """A story's facts merged over its articles, one per key, kept as articles join."""
+
+    __tablename__ = "story_facts"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    sentence: Mapped[str] = mapped_column(Text, default="")
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class StoryPublisherRow(Base):
+    """One independent publisher of a story, with the first article it published on it."""
+
+    __tablename__ = "story_publishers"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), primary_key=True)
+    publisher: Mapped[str] = mapped_column(String(MAX_PUBLISHER_CHARS), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
 
 
 class OutboxRow(Base):
