@@ -17,7 +17,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rdwatch.facts import counts, dates, entities, gazetteer, people, qualifiers, sentences
+from rdwatch.facts import (
+    counts,
+    dates,
+    entities,
+    gazetteer,
+    names,
+    people,
+    qualifiers,
+    sentences,
+)
 from rdwatch.facts.english_money import EN_MONEY, find_english_money
 from rdwatch.facts.numbers import DIGITS, SCALE_WORDS
 from rdwatch.facts.qualifiers import qualifier_before
@@ -87,11 +96,15 @@ _REWRITES = {
         entities._PLACE_SUFFIX,
         r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) ([Dd]istrict|[Pp]rovince|[Cc]ounty|[Cc]ity)\b",
     ),
-    "org suffix": (
-        entities._ORG_SUFFIX,
-        r"\b((?:[A-Z][A-Za-z&-]+ ){1,4}(?:Laboratory|Lab|Institute|University|Academy"
-        r"|Foundation|College|Centre|Center))\b",
-    ),
+    **{
+        f"name ({label})": (regex, regex.pattern.replace(names._CAP, r"(?<![\w.\-&])[A-Z]"))
+        for label, regex in (
+            ("organisation", names._ORG),
+            ("inner capitals", names._CAMEL),
+            ("version", names._VERSIONED),
+            ("variant", names._WITH_VARIANT),
+        )
+    },
     "count with digits": (
         counts._COUNT_DIGITS,
         counts._COUNT_TEMPLATE.format(

@@ -20,6 +20,7 @@ from rdwatch.facts.dates import dateline, extract_dates
 from rdwatch.facts.entities import extract_entities, extract_pattern_entities
 from rdwatch.facts.gazetteer import Entity, Gazetteer
 from rdwatch.facts.money import extract_money
+from rdwatch.facts.names import extract_names
 from rdwatch.facts.people import extract_people
 from rdwatch.facts.quotes import extract_quotes
 from rdwatch.facts.rates import RateTable
@@ -80,6 +81,7 @@ def _sentence_facts(
         new = [m for m in mentions if m.entity.key not in merged or m.entity.kind == "person"]
         facts += extract_entities(sentence, new)
     facts += extract_pattern_entities(sentence, mentions, gazetteer)
+    facts += extract_names(sentence, mentions, gazetteer)
     facts += extract_people(sentence, mentions, gazetteer, context_orgs)
     # Chinese names and titles follow other rules than the English capitalised-name patterns.
     if has_chinese(sentence):
