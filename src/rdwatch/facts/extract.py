@@ -18,6 +18,7 @@ from rdwatch.facts.chinese_people import extract_chinese_people
 from rdwatch.facts.counts import extract_counts
 from rdwatch.facts.dates import dateline, extract_dates
 from rdwatch.facts.entities import extract_entities, extract_pattern_entities
+from rdwatch.facts.figures import as_market, extract_percents, extract_specs
 from rdwatch.facts.gazetteer import Entity, Gazetteer
 from rdwatch.facts.money import extract_money
 from rdwatch.facts.names import extract_names
@@ -87,10 +88,17 @@ def _sentence_facts(
     if has_chinese(sentence):
         facts += extract_chinese_people(sentence, mentions, gazetteer)
     money = extract_money(sentence, rates, published)
-    facts += money
+    facts += (_as_market(f) for f in money)
     facts += extract_counts(sentence, gazetteer, [f.text for f in money])
+    facts += extract_percents(sentence)
+    facts += extract_specs(sentence)
     facts += extract_dates(sentence, published)
     return facts
+
+
+def _as_market(fact: Fact) -> Fact:
+    start = fact.sentence.find(fact.text)
+    return as_market(fact, start, start + len(fact.text)) if start >= 0 else fact
 
 
 def merge_facts(groups: Iterable[Iterable[Fact]]) -> tuple[Fact, ...]:

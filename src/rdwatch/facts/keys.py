@@ -39,6 +39,10 @@ UNITS: dict[str, str] = {
 }  # fmt: skip
 
 
+# Counted units that describe hardware: their counts are specs ("128 cores" is `spec:cores:128`).
+SPEC_COUNT_UNITS = frozenset(["cores", "lanes", "layers", "nm"])
+
+
 def name_id(name: str) -> str:
     """Key id of a name: lower-case runs of letters and digits joined by "-", except that a
     number directly follows the word before it ("Qwen 3" → "qwen3")."""

@@ -1,0 +1,103 @@
+"""Percentages, technical specs and market figures.
+
+- `percent`: "97%", "more than 8%", "20 per cent", "近8%" → `percent:97` (the hedge stays in the
+  text and the qualifier, not in the key).
+- `spec`: a figure with a unit of measure or of hardware: "5nm", "5-nanometre", "5 纳米" →
+  `spec:nm:5`; "3.2GHz" → `spec:ghz:3.2`; "128-core", "128 cores", "128核" → `spec:cores:128`
+  (counts of cores come through `counts` and get the same key).
+- `market`: share moves, share prices, revenue, profit, valuations — figures about the market
+  rather than what a company builds. A money amount or a percentage whose neighbourhood names
+  such a figure ("shares rose 8%", "revenue of 224.8 billion yuan", "market value of $41 billion")
+  becomes `market:<currency>:<amount>` / `market:pct:<value>`; never significant for notability.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rdwatch.facts.keys import canonical_unit
+from rdwatch.facts.numbers import format_key_number
+from rdwatch.facts.qualifiers import qualifier_before, qualifier_start
+from rdwatch.models import Fact
+
+_PERCENT = re.compile(
+    r"\d(?<![\w.,]\d)(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?\s?(?:%|％|per ?cent\b|percent\b)"
+    r"(?!\s?(?:points?|个百分点))"
+)
+_SPEC = re.compile(
+    r"\d(?<![\w.,]\d)\d*(?:\.\d+)?(?:\s?-\s?|\s)?(?P<unit>nm|nanomet(?:er|re)s?|GHz|MHz|TOPS"
+    r"|TFLOPS|PFLOPS|[GTPE]B|-core|纳米|奈米|核心|核)(?![A-Za-z])"
+)
+# Words that make a nearby figure a market figure: a share price or move, a valuation, results.
+_MARKET = re.compile(
+    r"shares?\b|stock|market (?:value|cap)|valuation|valued|revenue|sales|profit|earnings"
+    r"|net income|results|quarter|price target|sell-off|ADRs?\b|Hang Seng|Nasdaq|trading|traded"
+    r"|股价|股票|市值|估值|营收|收入|利润|盈利|财报|季度|港股|美股|盘前|收盘|涨|跌",
+    re.IGNORECASE,
+)
+# An investment or spending word close before an amount makes it a commitment, not a result.
+_COMMITMENT = re.compile(r"invest|spend|fund|commit|raise|投资|投入|融资", re.IGNORECASE)
+_BEFORE_REACH, _AFTER_REACH, _COMMITMENT_REACH = 60, 30, 30
+
+
+def extract_percents(sentence: str) -> list[Fact]:
+    """Percent facts of one sentence (market ones as `market`)."""
+    if "%" not in sentence and "％" not in sentence and "cent" not in sentence:
+        return []
+    facts = []
+    for m in _PERCENT.finditer(sentence):
+        number = re.match(r"[\d,.]+", m.group())
+        if number is None:
+            continue
+        value = float(number.group().replace(",", ""))
+        begin = qualifier_start(sentence, m.start())
+        fact = Fact(
+            kind="percent",
+            text=sentence[begin : m.end()],
+            key=f"percent:{format_key_number(value)}",
+            sentence=sentence,
+            value=value,
+            unit="%",
+            qualifier=qualifier_before(sentence, m.start()),
+        )
+        facts.append(as_market(fact, m.start(), m.end()))
+    return facts
+
+
+def extract_specs(sentence: str) -> list[Fact]:
+    """Spec facts written with a unit glued or hyphenated to the number ("5nm", "128-core")."""
+    facts = []
+    for m in _SPEC.finditer(sentence):
+        unit = canonical_unit(m.group("unit").strip("-"))
+        number = re.match(r"\d+(?:\.\d+)?", m.group())
+        if unit is None or number is None:
+            continue
+        value = float(number.group())
+        facts.append(
+            Fact(
+                kind="spec",
+                text=m.group(),
+                key=f"spec:{unit}:{format_key_number(value)}",
+                sentence=sentence,
+                value=value,
+                unit=unit,
+            )
+        )
+    return facts
+
+
+def as_market(fact: Fact, start: int, end: int) -> Fact:
+    """The fact as a market figure when its neighbourhood in the sentence names one."""
+    sentence = fact.sentence
+    before = sentence[max(0, start - _BEFORE_REACH) : start]
+    after = sentence[end : end + _AFTER_REACH]
+    if not (_MARKET.search(before) or _MARKET.search(after)):
+        return fact
+    if _COMMITMENT.search(sentence[max(0, start - _COMMITMENT_REACH) : start]):
+        return fact
+    if fact.kind == "money" and fact.currency:
+        key = f"market:{fact.currency.lower()}:{format_key_number(fact.value or 0)}"
+    else:
+        key = f"market:pct:{format_key_number(fact.value or 0)}"
+    return replace(fact, kind="market", key=key)
