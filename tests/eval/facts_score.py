@@ -28,6 +28,7 @@ from functools import cache
 from typing import Any
 
 from rdwatch.facts.gazetteer import Gazetteer, load_gazetteer
+from rdwatch.facts.qualifiers import QUALIFIERS
 from tests.eval.corpus import FACT_GROUPS, ROOT, CorpusArticle
 
 # Which fact kinds answer each expected group.
@@ -43,6 +44,9 @@ GROUP_KINDS: dict[str, frozenset[str]] = {
 SCORED_KINDS = frozenset().union(*GROUP_KINDS.values(), {"market"})
 _ROLE = re.compile(r"\s*[（(][^)）]*[)）]\s*$")
 _QUOTES = str.maketrans({c: "" for c in "\"'“”‘’「」『』《》〈〉"})
+_HEDGE = re.compile(
+    "^(?:{})\\s*".format("|".join(sorted(map(re.escape, QUALIFIERS), key=len, reverse=True)))
+)
 
 
 def group_of(fact: Mapping[str, Any]) -> str | None:
@@ -90,6 +94,8 @@ def matches(expected: str, found: str, names: Mapping[str, str] | None = None) -
     if a == b:
         return True
     if names and names.get(a, a) == names.get(b, b):
+        return True
+    if _HEDGE.sub("", a) == _HEDGE.sub("", b):
         return True
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) * 2 < len(long):

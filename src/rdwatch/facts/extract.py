@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 from operator import attrgetter
 
+from rdwatch.facts.bylines import extract_bylines
 from rdwatch.facts.chinese_people import extract_chinese_people
 from rdwatch.facts.counts import extract_counts
 from rdwatch.facts.dates import dateline, extract_dates
@@ -84,6 +85,7 @@ def _sentence_facts(
     facts += extract_pattern_entities(sentence, mentions, gazetteer)
     facts += extract_names(sentence, mentions, gazetteer)
     facts += extract_people(sentence, mentions, gazetteer, context_orgs)
+    facts += extract_bylines(sentence)
     # Chinese names and titles follow other rules than the English capitalised-name patterns.
     if has_chinese(sentence):
         facts += extract_chinese_people(sentence, mentions, gazetteer)
