@@ -53,7 +53,8 @@ _APPOSITION = re.compile(
 )
 # "led by Fan Luyuan as CEO", "named Eddie Wu as chief executive officer".
 _AS_ROLE = re.compile(
-    rf"(?P<name>{NAME}),? as (?:the |its |a |an |new |group )*(?P<role>(?:{_MODIFIER}\s+){{0,4}}{_HEAD})\b"
+    rf"(?P<name>{NAME}),? as (?:the |its |a |an |new |group )*"
+    rf"(?P<role>(?:{_MODIFIER}\s+){{0,4}}{_HEAD})\b"
 )
 # Two people sharing an apposition: "John Choi and Robin Leung, analysts at Daiwa".
 _JOINT = re.compile(
