@@ -19,7 +19,7 @@ from rdwatch.facts.chinese_people import extract_chinese_people
 from rdwatch.facts.counts import extract_counts
 from rdwatch.facts.dates import dateline, extract_dates
 from rdwatch.facts.entities import extract_entities, extract_pattern_entities
-from rdwatch.facts.figures import as_market, extract_percents, extract_specs
+from rdwatch.facts.figures import as_market, as_price, extract_percents, extract_specs
 from rdwatch.facts.gazetteer import Entity, Gazetteer
 from rdwatch.facts.money import extract_money
 from rdwatch.facts.names import extract_names
@@ -99,8 +99,12 @@ def _sentence_facts(
 
 
 def _as_market(fact: Fact) -> Fact:
+    """A money fact as a unit price or a market figure when its neighbours say so."""
     start = fact.sentence.find(fact.text)
-    return as_market(fact, start, start + len(fact.text)) if start >= 0 else fact
+    if start < 0:
+        return fact
+    priced = as_price(fact, start + len(fact.text))
+    return priced if priced is not fact else as_market(fact, start, start + len(fact.text))
 
 
 def merge_facts(groups: Iterable[Iterable[Fact]]) -> tuple[Fact, ...]:

@@ -5,6 +5,9 @@
 - `spec`: a figure with a unit of measure or of hardware: "5nm", "5-nanometre", "5 纳米" →
   `spec:nm:5`; "3.2GHz" → `spec:ghz:3.2`; "128-core", "128 cores", "128核" → `spec:cores:128`
   (counts of cores come through `counts` and get the same key).
+- `price`: an amount per unit, as model prices are quoted: "0.0008 yuan/1000 tokens", "0.5 yuan
+  per million tokens", "0.0005元/千tokens" → `price:cny/token:<amount per token>`, so one price
+  quoted per thousand and per million tokens is one key.
 - `market`: share moves, share prices, revenue, profit, valuations — figures about the market
   rather than what a company builds. A money amount or a percentage whose neighbourhood names
   such a figure ("shares rose 8%", "revenue of 224.8 billion yuan", "market value of $41 billion")
@@ -85,6 +88,32 @@ def extract_specs(sentence: str) -> list[Fact]:
             )
         )
     return facts
+
+
+_PER_UNIT = re.compile(
+    r"\s?(?:/|per)\s?(?P<n>\d[\d,]*|thousand|million|billion|千|万|百万)?\s?"
+    r"(?P<unit>tokens?|images?|pictures?|calls?|requests?|queries)\b",
+    re.IGNORECASE,
+)
+_PER = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "千": 1e3, "万": 1e4, "百万": 1e6}
+
+
+def as_price(fact: Fact, end: int) -> Fact:
+    """A money fact followed by "/1000 tokens", "per million tokens" as a unit price."""
+    m = _PER_UNIT.match(fact.sentence, end)
+    if m is None or fact.value is None or fact.currency is None:
+        return fact
+    count = m.group("n") or "1"
+    per = _PER.get(count.lower()) or float(count.replace(",", "") or 1)
+    unit = m.group("unit").lower().rstrip("s")
+    per_unit = fact.value / per
+    return replace(
+        fact,
+        kind="price",
+        text=fact.sentence[fact.sentence.find(fact.text) : m.end()],
+        key=f"price:{fact.currency.lower()}/{unit}:{per_unit:.6g}",
+        unit=unit,
+    )
 
 
 def as_market(fact: Fact, start: int, end: int) -> Fact:
