@@ -97,7 +97,7 @@ _REWRITES = {
         r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) ([Dd]istrict|[Pp]rovince|[Cc]ounty|[Cc]ity)\b",
     ),
     **{
-        f"name ({label})": (regex, regex.pattern.replace(names._CAP, r"(?<![\w.\-&])[A-Z]"))
+        f"name ({label})": (regex, regex.pattern.replace(names._CAP, r"(?<![A-Za-z0-9_.\-&])[A-Z]"))
         for label, regex in (
             ("organisation", names._ORG),
             ("inner capitals", names._CAMEL),

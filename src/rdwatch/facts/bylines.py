@@ -15,7 +15,7 @@ from rdwatch.models import Fact
 
 _ROLES = {"reporting": "Reporter", "writing": "Reporter", "editing": "Editor", "author": "Author"}
 _ENGLISH = re.compile(
-    rf"(?P<credit>Reporting|Additional reporting|Writing|Editing|Authors?)(?: by|:)\s+"
+    rf"(?P<credit>Reporting|Additional reporting|Writing|Editing|Authors?)(?: [Bb]y|:)\s+"
     rf"(?P<names>{NAME}(?:(?:,| and|,? &) {NAME})*)"
 )
 _CHINESE = re.compile(
@@ -34,7 +34,7 @@ _SPLIT = re.compile(r",? and |, |,? & ")
 def extract_bylines(sentence: str) -> list[Fact]:
     """Person facts of the credit lines in one sentence."""
     facts: list[Fact] = []
-    if "by" in sentence or "uthor" in sentence:
+    if "by" in sentence or "By" in sentence or "uthor" in sentence:
         for m in _ENGLISH.finditer(sentence):
             role = _ROLES[m.group("credit").split()[-1].lower().rstrip("s")]
             for name in _SPLIT.split(m.group("names")):

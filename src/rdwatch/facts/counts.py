@@ -93,6 +93,9 @@ _NOT_COUNTED = frozenset(
         "cent",
         "times",
         "time",
+        "cents",
+        "series",
+        "names",
         "am",
         "pm",
     ]

@@ -25,11 +25,11 @@ from rdwatch.facts.qualifiers import qualifier_before, qualifier_start
 from rdwatch.models import Fact
 
 _PERCENT = re.compile(
-    r"\d(?<![\w.,]\d)(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?\s?(?:%|％|per ?cent\b|percent\b)"
+    r"\d(?<![A-Za-z0-9_.,]\d)(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?\s?(?:%|％|per ?cent\b|percent\b)"
     r"(?!\s?(?:points?|个百分点))"
 )
 _SPEC = re.compile(
-    r"\d(?<![\w.,]\d)\d*(?:\.\d+)?(?:\s?-\s?|\s)?(?P<unit>nm|nanomet(?:er|re)s?|GHz|MHz|TOPS"
+    r"\d(?<![A-Za-z0-9_.,]\d)\d*(?:\.\d+)?(?:\s?-\s?|\s)?(?P<unit>nm|nanomet(?:er|re)s?|GHz|MHz|TOPS"
     r"|TFLOPS|PFLOPS|[GTPE]B|-core|纳米|奈米|核心|核)(?![A-Za-z])"
 )
 # Words that make a nearby figure a market figure: a share price or move, a valuation, results.
@@ -92,7 +92,7 @@ def extract_specs(sentence: str) -> list[Fact]:
 
 _PER_UNIT = re.compile(
     r"\s?(?:/|per)\s?(?P<n>\d[\d,]*|thousand|million|billion|千|万|百万)?\s?"
-    r"(?P<unit>tokens?|images?|pictures?|calls?|requests?|queries)\b",
+    r"(?P<unit>tokens?|images?|pictures?|calls?|requests?|queries)(?![A-Za-z])",
     re.IGNORECASE,
 )
 _PER = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "千": 1e3, "万": 1e4, "百万": 1e6}

@@ -29,6 +29,7 @@ from wordfreq import zipf_frequency
 from rdwatch.facts.gazetteer import Gazetteer, Mention
 from rdwatch.facts.keys import name_id
 from rdwatch.facts.scanning import trie_pattern
+from rdwatch.facts.sentences import has_chinese
 from rdwatch.models import Fact
 
 # Zipf frequency below which a capitalised word reads as a name ("Hunyuan" 0, "Kimi" 3.2) rather
@@ -37,27 +38,29 @@ _RARE = 3.6
 # A version-numbered word may be commoner ("Atlas 950", "Mate 60"), but not an everyday word
 # with a number after it ("Top 10", "Level 4", "Windows 11" is lost to this).
 _VERSION_BASE_MAX = 4.4
-_CAP = r"[A-Z](?<![\w.\-&][A-Z])"
+# Latin word boundaries are spelled out: in Chinese text a CJK letter is a \w too ("发布Qwen3模型").
+_CAP = r"[A-Z](?<![A-Za-z0-9_.\-&][A-Z])"
+_END = r"(?![A-Za-z0-9_])"
 _VARIANTS = (
     "Max", "Plus", "Turbo", "Long", "Lite", "Pro", "Mini", "mini", "Flash", "Ultra", "Omni",
     "Speed", "Large", "Coder", "Instruct", "Preview", "Thinking", "VL", "Audio", "Chat", "Bot",
 )  # fmt: skip
-_VARIANT = "(?:" + "|".join(_VARIANTS) + r")(?![\w-])"
+_VARIANT = "(?:" + "|".join(_VARIANTS) + r")(?![A-Za-z0-9_-])"
 _VERSION = r"(?:\d{1,4}(?:\.\d+)*[A-Za-z]{0,3}|[A-Za-z]\d+[A-Za-z]?)"
 _VERSIONED = re.compile(
     rf"{_CAP}(?P<base>[A-Za-z]*)(?:(?P<glued>\d+(?:\.\d+)*[A-Za-z]{{0,3}})|[ -](?P<ver>{_VERSION}))"
-    rf"(?P<rest>(?:-[A-Za-z0-9][A-Za-z0-9.]*)*(?:[ -]{_VARIANT})?)(?![\w$%])"
+    rf"(?P<rest>(?:-[A-Za-z0-9][A-Za-z0-9.]*)*(?:[ -]{_VARIANT})?)(?![A-Za-z0-9_$%])"
 )
 _WITH_VARIANT = re.compile(rf"{_CAP}(?P<base>[A-Za-z]+)(?P<sep>[ -]){_VARIANT}")
 _PRODUCT_NOUN = re.compile(
     rf"{_CAP}[A-Za-z]+(?:[ -][A-Z][A-Za-z]+){{0,3}}"
     r"(?=\s+(?:(?:AI|large language|language|reasoning|foundation|video|AI reasoning)\s+)?"
     r"(?:models?|chips?|chatbots?|processors?|apps?|assistants?|glasses|LLMs?|CPUs?|GPUs?"
-    r"|accelerators?|platform)\b)"
+    rf"|accelerators?|platform){_END})"
 )
 # A capitalised phrase ending in a capitalised product noun: "Doubao Visual Understanding Model".
 _NAMED_PRODUCT = re.compile(
-    rf"{_CAP}[A-Za-z]+(?: [A-Z][A-Za-z]+){{0,3}} (?:Model|App|Bot|Chip|Assistant|Glasses)\b"
+    rf"{_CAP}[A-Za-z]+(?: [A-Z][A-Za-z]+){{0,3}} (?:Model|App|Bot|Chip|Assistant|Glasses){_END}"
 )
 _ORG_SUFFIXES = (
     "Group", "Holdings", "Holding", "Ltd", "Limited", "Inc", "Corp", "Corporation", "Co",
@@ -82,7 +85,7 @@ _LEGAL = frozenset(["Ltd", "Limited", "Inc", "Corp", "Corporation", "Co", "SA", 
 _ORG_WORD = r"(?:[A-Z][A-Za-z&'.]*(?:-[A-Z][A-Za-z]*)*)"
 _ORG = re.compile(
     rf"{_CAP}[A-Za-z&'.]*(?:-[A-Z][A-Za-z]*)*(?: (?:and |& )?{_ORG_WORD}){{0,4}}"
-    rf" (?:{'|'.join(_ORG_SUFFIXES)})\b\.?"
+    rf" (?:{'|'.join(_ORG_SUFFIXES)}){_END}\.?"
     rf"|(?:Ministry|Bureau|Department|Commission|Administration|Bank|University|Institute"
     rf"|Academy) of(?: (?:and )?(?:the )?[A-Z][A-Za-z]+)+"
 )
@@ -90,7 +93,7 @@ _ORG = re.compile(
 # "PaaS" and "CEOs" are not names), "AIBase", "JoyAI".
 _CAMEL = re.compile(
     rf"{_CAP}(?:[a-z]+(?:[A-Z][a-z]{{2,}})+|[A-Z]{{1,3}}[a-z]{{3,}}(?:[A-Z][a-z]+)*"
-    r"|[a-z]{2,}[A-Z]{2,})(?![\w-])"
+    r"|[a-z]{2,}[A-Z]{2,})(?![A-Za-z0-9_-])"
 )
 
 
@@ -224,7 +227,9 @@ _CAPITAL_START = re.compile(r"[A-Z](?<!\S[A-Z])")
 
 
 def _is_headline(sentence: str) -> bool:
-    """Most words capitalised, as headlines write them."""
+    """Most words capitalised, as headlines write them (Chinese text has no capitals to count)."""
+    if has_chinese(sentence):
+        return False
     capitals = len(_CAPITAL_START.findall(sentence))
     if capitals < 4:
         return False
@@ -238,11 +243,12 @@ def _has_digit(sentence: str) -> bool:
 def _versioned_ok(m: re.Match[str]) -> bool:
     name = m.group()
     base = name[0] + m.group("base")
+    version = m.group("glued") or m.group("ver")
+    if len(base) == 1:
+        # "Q3", "H1", "G20" are not products; a single letter with a model number is ("H800").
+        return bool(m.group("glued")) and len(version) >= 3 and version.isdigit()
     if base in _NOT_PRODUCT_BASE or _frequency(base.lower()) >= _VERSION_BASE_MAX:
         return False
-    version = m.group("glued") or m.group("ver")
-    if len(base) == 1 and (m.group("ver") or len(version) < 3):
-        return False  # "Q3", "H1", "G20"; a single letter needs a model number ("H800")
     if (m.group("glued") or not version[0].isdigit()) and not _name_like(base):
         return False  # "Diamond71" (a flattened table), "Matching o1"
     # "Apsara Conference 2023": a year after a space names an edition, not a version.

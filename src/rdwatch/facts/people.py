@@ -26,7 +26,7 @@ _HEAD_WORDS = (
     "officer", "chairman", "chairwoman", "chair", "CEO", "CTO", "CFO", "COO", "CIO", "CSO",
     "president", "founder", "director", "dean", "scientist", "professor", "head", "executive",
     "manager", "partner", "secretary", "minister", "spokesman", "spokeswoman", "spokesperson",
-    "lead", "engineer",
+    "lead", "engineer", "analyst",
 )  # fmt: skip
 _MODIFIER_WORDS = ("chief", "vice", "executive", "senior", "deputy", "managing", "general")
 
@@ -69,6 +69,7 @@ _TITLE_WORDS = (
     "officer", "chair", "ceo", "cto", "cfo", "coo", "cio", "cso", "president", "founder",
     "director", "dean", "scientist", "professor", "head", "executive", "manager", "partner",
     "secretary", "minister", "spokes", "lead", "engineer", "chief", "member", "researcher",
+    "analyst",
 )  # fmt: skip
 _SPEECH_WORDS = (
     "said", "says", "told", "added", "noted", "feels", "believes", "explained", "stated",
@@ -111,7 +112,6 @@ _NOT_NAME = frozenset(
         "Since",
         "When",
         "While",
-        "As",
     ]
 )
 
@@ -163,6 +163,8 @@ def _people_of(
     """The person a pattern matched, if the name holds up; a possessive ends the name ("Jack
     Ma's Alibaba" is Jack Ma)."""
     name = _before_possessive(m.group(group))
+    if name.startswith("As "):  # "As Joshua Mahony, chief analyst, put it"
+        name, start = name[3:], start + 3
     if not _plausible_name(name, start, start + len(name), mentions):
         return []
     role_text = m.groupdict().get("role")
