@@ -123,7 +123,21 @@ def _merge_into(merged: dict[str, Fact], fact: Fact) -> None:
         merged[fact.key] = fact
     elif _completable_of(fact).count(None) < len(_COMPLETABLE):
         # Most repeats (entities, dates, counts) carry no completable attribute and change nothing.
-        merged[fact.key] = _complete(kept, fact)
+        merged[fact.key] = _complete(_with_better_role(kept, fact), fact)
+
+
+def _with_better_role(kept: Fact, other: Fact) -> Fact:
+    """One person per story with the most specific role: "Executive Vice Chairman" over
+    "Executive", a role with its organisation over the same without."""
+    if kept.role is None or other.role is None or kept.role == other.role:
+        return kept
+    if _role_detail(other) > _role_detail(kept):
+        return replace(kept, role=other.role, org=other.org or kept.org)
+    return kept
+
+
+def _role_detail(fact: Fact) -> tuple[int, int]:
+    return len((fact.role or "").split()), int(fact.org is not None)
 
 
 def _complete(kept: Fact, other: Fact) -> Fact:
