@@ -99,7 +99,6 @@ _REWRITES = {
     **{
         f"name ({label})": (regex, regex.pattern.replace(names._CAP, r"(?<![A-Za-z0-9_.\-&])[A-Z]"))
         for label, regex in (
-            ("organisation", names._ORG),
             ("inner capitals", names._CAMEL),
             ("version", names._VERSIONED),
             ("variant", names._WITH_VARIANT),

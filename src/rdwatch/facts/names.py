@@ -48,19 +48,19 @@ _VARIANTS = (
 _VARIANT = "(?:" + "|".join(_VARIANTS) + r")(?![A-Za-z0-9_-])"
 _VERSION = r"(?:\d{1,4}(?:\.\d+)*[A-Za-z]{0,3}|[A-Za-z]\d+[A-Za-z]?)"
 _VERSIONED = re.compile(
-    rf"{_CAP}(?P<base>[A-Za-z]*)(?:(?P<glued>\d+(?:\.\d+)*[A-Za-z]{{0,3}})|[ -](?P<ver>{_VERSION}))"
+    rf"{_CAP}(?P<base>[A-Za-z]*+)(?:(?P<glued>\d+(?:\.\d+)*[A-Za-z]{{0,3}})|[ -](?P<ver>{_VERSION}))"
     rf"(?P<rest>(?:-[A-Za-z0-9][A-Za-z0-9.]*)*(?:[ -]{_VARIANT})?)(?![A-Za-z0-9_$%])"
 )
-_WITH_VARIANT = re.compile(rf"{_CAP}(?P<base>[A-Za-z]+)(?P<sep>[ -]){_VARIANT}")
+_WITH_VARIANT = re.compile(rf"{_CAP}(?P<base>[A-Za-z]++)(?P<sep>[ -]){_VARIANT}")
 _PRODUCT_NOUN = re.compile(
-    rf"{_CAP}[A-Za-z]+(?:[ -][A-Z][A-Za-z]+){{0,3}}"
+    rf"{_CAP}[A-Za-z]++(?:[ -][A-Z][A-Za-z]++){{0,3}}"
     r"(?=\s+(?:(?:AI|large language|language|reasoning|foundation|video|AI reasoning)\s+)?"
     r"(?:models?|chips?|chatbots?|processors?|apps?|assistants?|glasses|LLMs?|CPUs?|GPUs?"
     rf"|accelerators?|platform){_END})"
 )
 # A capitalised phrase ending in a capitalised product noun: "Doubao Visual Understanding Model".
 _NAMED_PRODUCT = re.compile(
-    rf"{_CAP}[A-Za-z]+(?: [A-Z][A-Za-z]+){{0,3}} (?:Model|App|Bot|Chip|Assistant|Glasses){_END}"
+    rf"{_CAP}[A-Za-z]++(?: [A-Z][A-Za-z]++){{0,3}} (?:Model|App|Bot|Chip|Assistant|Glasses){_END}"
 )
 _ORG_SUFFIXES = (
     "Group", "Holdings", "Holding", "Ltd", "Limited", "Inc", "Corp", "Corporation", "Co",
@@ -82,18 +82,23 @@ _ORG_GUARD = re.compile(trie_pattern([*_ORG_SUFFIXES, "Ministry", "Bureau", "Dep
                                       "Commission", "Administration"]) + r"\b")  # fmt: skip
 _LEGAL = frozenset(["Ltd", "Limited", "Inc", "Corp", "Corporation", "Co", "SA", "AG", "plc"])
 # A word of a name: capitalised, hyphenated only to another capital ("T-Head", not "Ma-backed").
-_ORG_WORD = r"(?:[A-Z][A-Za-z&'.]*(?:-[A-Z][A-Za-z]*)*)"
-_ORG = re.compile(
-    rf"{_CAP}[A-Za-z&'.]*(?:-[A-Z][A-Za-z]*)*(?: (?:and |& )?{_ORG_WORD}){{0,4}}"
-    rf" (?:{'|'.join(_ORG_SUFFIXES)}){_END}\.?"
-    rf"|(?:Ministry|Bureau|Department|Commission|Administration|Bank|University|Institute"
-    rf"|Academy) of(?: (?:and )?(?:the )?[A-Z][A-Za-z]+)+"
-)
+# A word of a name: capitalised, hyphenated only to another capital ("T-Head", not "Ma-backed").
+_ORG_WORD = re.compile(r"[A-Z][A-Za-z&'.]*(?:-[A-Z][A-Za-z]*)*")
+# A suffix after a space; the name before it is read backwards, word by word (`_name_before`),
+# which costs only where a suffix is, instead of a regex tried at every capital.
+_SUFFIX_TRIE = trie_pattern(_ORG_SUFFIXES)
+_ORG_SUFFIX = re.compile(rf" {_SUFFIX_TRIE}(?: {_SUFFIX_TRIE})*+{_END}\.?")
+_MAX_NAME_WORDS = 5
+_ORG_OF = re.compile(
+    trie_pattern(["Ministry", "Bureau", "Department", "Commission", "Administration", "Bank",
+                  "University", "Institute", "Academy"])
+    + r" of(?: (?:and )?(?:the )?[A-Z][A-Za-z]++)+"
+)  # fmt: skip
 # "ByteDance", "SenseTime" (each inner capital followed by two lower-case letters, so that "MoE",
 # "PaaS" and "CEOs" are not names), "AIBase", "JoyAI".
 _CAMEL = re.compile(
-    rf"{_CAP}(?:[a-z]+(?:[A-Z][a-z]{{2,}})+|[A-Z]{{1,3}}[a-z]{{3,}}(?:[A-Z][a-z]+)*"
-    r"|[a-z]{2,}[A-Z]{2,})(?![A-Za-z0-9_-])"
+    rf"{_CAP}(?:[a-z]++(?:[A-Z][a-z]{{2,}}+)++|[A-Z]{{1,3}}+[a-z]{{3,}}+(?:[A-Z][a-z]++)*+"
+    r"|[a-z]{2,}+[A-Z]{2,}+)(?![A-Za-z0-9_-])"
 )
 
 
@@ -200,13 +205,34 @@ def _candidates(sentence: str) -> Iterator[tuple[str, int, int]]:
             if all(_name_like(w) for w in sentence[m.start() : end].replace("-", " ").split()):
                 yield "product", m.start(), end
     if org and not headline:
-        for m in _ORG.finditer(sentence):
-            for kind, start, end in _org_parts(sentence, m.start(), m.end()):
+        for m in _ORG_SUFFIX.finditer(sentence):
+            begin = _name_before(sentence, m.start())
+            if begin is None:
+                continue
+            for kind, start, end in _org_parts(sentence, begin, m.end()):
                 # A suffix alone ("The Cloud's") is no name.
                 if " " in sentence[_skip_leading(sentence, start, end) : end]:
                     yield kind, start, end
+        if " of " in sentence:
+            for m in _ORG_OF.finditer(sentence):
+                yield "org", m.start(), m.end()
     for m in _CAMEL.finditer(sentence):
         yield "org", m.start(), m.end()
+
+
+def _name_before(sentence: str, end: int) -> int | None:
+    """Start of the capitalised words (up to five, "and"/"&" between them) that end at `end`."""
+    tokens = sentence[max(0, end - 160) : end].split(" ")
+    start, taken, index = end, 0, len(tokens) - 1
+    while index >= 0 and taken < _MAX_NAME_WORDS and _ORG_WORD.fullmatch(tokens[index]):
+        start -= len(tokens[index]) + 1
+        taken += 1
+        index -= 1
+        joiner = tokens[index] if index >= 1 else ""
+        if joiner in ("and", "&") and _ORG_WORD.fullmatch(tokens[index - 1]):
+            start -= len(joiner) + 1
+            index -= 1
+    return start + 1 if taken else None
 
 
 def _org_parts(sentence: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
@@ -222,18 +248,17 @@ def _org_parts(sentence: str, start: int, end: int) -> Iterator[tuple[str, int, 
     yield "org", start, end
 
 
-_WORD_START = re.compile(r"[A-Za-z](?<!\S[A-Za-z])")
 _CAPITAL_START = re.compile(r"[A-Z](?<!\S[A-Z])")
 
 
 def _is_headline(sentence: str) -> bool:
-    """Most words capitalised, as headlines write them (Chinese text has no capitals to count)."""
-    if has_chinese(sentence):
-        return False
+    """Most words capitalised, as headlines write them (Chinese text has no capitals to count).
+    Words are counted by their spaces: a cheap count, and numbers and dashes in a headline
+    only make it look less like one."""
     capitals = len(_CAPITAL_START.findall(sentence))
-    if capitals < 4:
+    if capitals < 4 or has_chinese(sentence):
         return False
-    return capitals >= 0.75 * len(_WORD_START.findall(sentence))
+    return capitals >= 0.75 * (sentence.count(" ") + 1)
 
 
 def _has_digit(sentence: str) -> bool:
