@@ -34,7 +34,7 @@ _SPLIT = re.compile(r",? and |, |,? & ")
 def extract_bylines(sentence: str) -> list[Fact]:
     """Person facts of the credit lines in one sentence."""
     facts: list[Fact] = []
-    if "by" in sentence or "By" in sentence or "uthor" in sentence:
+    if any(word in sentence for word in ("eporting", "riting", "diting", "uthor")):
         for m in _ENGLISH.finditer(sentence):
             role = _ROLES[m.group("credit").split()[-1].lower().rstrip("s")]
             for name in _SPLIT.split(m.group("names")):

@@ -48,7 +48,8 @@ _VARIANTS = (
 _VARIANT = "(?:" + "|".join(_VARIANTS) + r")(?![A-Za-z0-9_-])"
 _VERSION = r"(?:\d{1,4}(?:\.\d+)*[A-Za-z]{0,3}|[A-Za-z]\d+[A-Za-z]?)"
 _VERSIONED = re.compile(
-    rf"{_CAP}(?P<base>[A-Za-z]*+)(?:(?P<glued>\d+(?:\.\d+)*[A-Za-z]{{0,3}})|[ -](?P<ver>{_VERSION}))"
+    rf"{_CAP}(?P<base>[A-Za-z]*+)"
+    rf"(?:(?P<glued>\d+(?:\.\d+)*[A-Za-z]{{0,3}})|[ -](?P<ver>{_VERSION}))"
     rf"(?P<rest>(?:-[A-Za-z0-9][A-Za-z0-9.]*)*(?:[ -]{_VARIANT})?)(?![A-Za-z0-9_$%])"
 )
 _WITH_VARIANT = re.compile(rf"{_CAP}(?P<base>[A-Za-z]++)(?P<sep>[ -]){_VARIANT}")
