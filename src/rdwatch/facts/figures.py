@@ -22,6 +22,7 @@ from dataclasses import replace
 from rdwatch.facts.keys import canonical_unit
 from rdwatch.facts.numbers import format_key_number
 from rdwatch.facts.qualifiers import qualifier_before, qualifier_start
+from rdwatch.facts.scanning import trie_pattern
 from rdwatch.models import Fact
 
 _PERCENT = re.compile(
@@ -33,14 +34,18 @@ _SPEC = re.compile(
     r"|TFLOPS|PFLOPS|[GTPE]B|-core|纳米|奈米|核心|核)(?![A-Za-z])"
 )
 # Words that make a nearby figure a market figure: a share price or move, a valuation, results.
+# Matched in the lower-cased neighbourhood (a case-sensitive trie is several times faster than an
+# IGNORECASE alternation).
 _MARKET = re.compile(
-    r"shares?\b|stock|market (?:value|cap)|valuation|valued|revenue|sales|profit|earnings"
-    r"|net income|results|quarter|price target|sell-off|ADRs?\b|Hang Seng|Nasdaq|trading|traded"
-    r"|股价|股票|市值|估值|营收|收入|利润|盈利|财报|季度|港股|美股|盘前|收盘|涨|跌",
-    re.IGNORECASE,
-)
+    trie_pattern(["share", "stock", "market value", "market cap", "valuation", "valued",
+                  "revenue", "sales", "profit", "earnings", "net income", "results", " quarter",
+                  "price target", "sell-off", "depositary", "hang seng", "nasdaq", "trading", "traded",
+                  "股价", "股票", "市值", "估值", "营收", "收入", "利润", "盈利", "财报", "季度",
+                  "港股", "美股", "盘前", "收盘", "涨", "跌"])
+)  # fmt: skip
 # An investment or spending word close before an amount makes it a commitment, not a result.
-_COMMITMENT = re.compile(r"invest|spend|fund|commit|raise|投资|投入|融资", re.IGNORECASE)
+_COMMITMENT = re.compile(trie_pattern(["invest", "spend", "fund", "commit", "raise", "投资", "投入",
+                                       "融资"]))  # fmt: skip
 _BEFORE_REACH, _AFTER_REACH, _COMMITMENT_REACH = 60, 30, 30
 
 
@@ -119,11 +124,11 @@ def as_price(fact: Fact, end: int) -> Fact:
 def as_market(fact: Fact, start: int, end: int) -> Fact:
     """The fact as a market figure when its neighbourhood in the sentence names one."""
     sentence = fact.sentence
-    before = sentence[max(0, start - _BEFORE_REACH) : start]
-    after = sentence[end : end + _AFTER_REACH]
-    if not (_MARKET.search(before) or _MARKET.search(after)):
+    lowered = sentence.lower()
+    near = f"{lowered[max(0, start - _BEFORE_REACH) : start]}\n{lowered[end : end + _AFTER_REACH]}"
+    if not _MARKET.search(near):
         return fact
-    if _COMMITMENT.search(sentence[max(0, start - _COMMITMENT_REACH) : start]):
+    if _COMMITMENT.search(lowered, max(0, start - _COMMITMENT_REACH), start):
         return fact
     if fact.kind == "money" and fact.currency:
         key = f"market:{fact.currency.lower()}:{format_key_number(fact.value or 0)}"

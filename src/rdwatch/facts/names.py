@@ -71,16 +71,20 @@ _ORG_SUFFIXES = (
     "Academy", "Foundation", "College", "Centre", "Center", "SA", "AG", "plc",
 )  # fmt: skip
 _SUFFIX_SET = frozenset(_ORG_SUFFIXES)
-# Cheap tests that a sentence may hold a shape at all (see `scanning`: a regex that starts with a
-# plain character skips between the few places it can start).
-_VARIANT_GUARD = re.compile(trie_pattern(_VARIANTS) + r"\b")
-_NOUN_GUARD = re.compile(
-    trie_pattern(["model", "chip", "chatbot", "processor", "app", "assistant", "glasses", "LLM",
-                  "CPU", "GPU", "accelerator", "platform"])
-)  # fmt: skip
-_NAMED_GUARD = re.compile(r" (?:Model|App|Bot|Chip|Assistant|Glasses)\b")
-_ORG_GUARD = re.compile(trie_pattern([*_ORG_SUFFIXES, "Ministry", "Bureau", "Department",
-                                      "Commission", "Administration"]) + r"\b")  # fmt: skip
+# One cheap pass tells which shapes a sentence may hold (see `scanning`: a regex that starts with
+# a plain character skips between the few places it can start): the words each shape needs.
+_NOUNS = ("model", "chip", "chatbot", "processor", "app", "assistant", "glasses", "LLM", "CPU",
+          "GPU", "accelerator", "platform")  # fmt: skip
+_NAMED_NOUNS = ("Model", "App", "Bot", "Chip", "Assistant", "Glasses")
+_ORG_HEADS = ("Ministry", "Bureau", "Department", "Commission", "Administration")
+_GUARD = re.compile(
+    trie_pattern({*_VARIANTS, *_NOUNS, *_NAMED_NOUNS, *_ORG_SUFFIXES, *_ORG_HEADS})
+    + r"(?=s?(?![A-Za-z]))"
+)
+_VARIANT_SET = frozenset(_VARIANTS)
+_NOUN_SET = frozenset(_NOUNS)
+_NAMED_SET = frozenset(_NAMED_NOUNS)
+_ORG_SET = frozenset([*_ORG_SUFFIXES, *_ORG_HEADS])
 _LEGAL = frozenset(["Ltd", "Limited", "Inc", "Corp", "Corporation", "Co", "SA", "AG", "plc"])
 # A word of a name: capitalised, hyphenated only to another capital ("T-Head", not "Ma-backed").
 # A word of a name: capitalised, hyphenated only to another capital ("T-Head", not "Ma-backed").
@@ -186,10 +190,11 @@ def _candidates(sentence: str) -> Iterator[tuple[str, int, int]]:
         for m in _VERSIONED.finditer(sentence):
             if _versioned_ok(m):
                 yield "product", m.start(), m.end()
-    variant = _VARIANT_GUARD.search(sentence) is not None
-    named = _NAMED_GUARD.search(sentence) is not None
-    noun = _NOUN_GUARD.search(sentence) is not None
-    org = _ORG_GUARD.search(sentence) is not None
+    words = frozenset(_GUARD.findall(sentence))
+    variant = not words.isdisjoint(_VARIANT_SET)
+    named = not words.isdisjoint(_NAMED_SET)
+    noun = not words.isdisjoint(_NOUN_SET)
+    org = not words.isdisjoint(_ORG_SET)
     headline = (variant or named or noun or org) and _is_headline(sentence)
     if variant:
         for m in _WITH_VARIANT.finditer(sentence):
