@@ -39,7 +39,8 @@ _SPEC = re.compile(
 _MARKET = re.compile(
     trie_pattern(["share", "stock", "market value", "market cap", "valuation", "valued",
                   "revenue", "sales", "profit", "earnings", "net income", "results", " quarter",
-                  "price target", "sell-off", "depositary", "hang seng", "nasdaq", "trading", "traded",
+                  "price target", "sell-off", "depositary", "hang seng", "nasdaq", "trading",
+                  "traded",
                   "股价", "股票", "市值", "估值", "营收", "收入", "利润", "盈利", "财报", "季度",
                   "港股", "美股", "盘前", "收盘", "涨", "跌"])
 )  # fmt: skip
