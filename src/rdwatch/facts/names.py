@@ -289,6 +289,9 @@ def _versioned_ok(m: re.Match[str]) -> bool:
 def _skip_leading(sentence: str, start: int, end: int) -> int:
     """Past the sentence-opening words at the front of a candidate ("The", "Rival") and past an
     owner in the possessive ("Alibaba's Damo Academy" names the academy)."""
+    owner = sentence.rfind("'s ", start, end)
+    if owner >= 0:
+        start = owner + 3
     while start < end:
         space = sentence.find(" ", start, end)
         if space < 0:
