@@ -105,8 +105,14 @@ class Article:
 class Fact:
     """One typed fact and the sentence it came from.
 
-    `kind` is one of money, count, person, org, place, product, area, date, quote. `key` is the
-    normalised identity used to merge the same fact across articles and to compare with the archive.
+    `kind` is one of money, count, person, org, place, product, area, date, quote, and:
+    spec (a figure with a unit of measure or of hardware: `spec:nm:5`, `spec:ghz:3.2`,
+    `spec:cores:128`), percent (`percent:97`), price (an amount per unit:
+    `price:cny/token:5e-07`), market (share moves and prices, revenue, profit, valuations:
+    `market:hkd:161.6`, `market:pct:8`; never an R&D commitment) and media (a publication or
+    agency named in the text: `media:reuters`). `key` is the normalised identity used to merge the
+    same fact across articles and to compare with the archive: `<kind>:<id>`, where an id found
+    by pattern is spelling-insensitive (`product:qwen3` for "Qwen 3", "Qwen3", "Qwen-3").
     """
 
     kind: str

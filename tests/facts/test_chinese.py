@@ -201,7 +201,6 @@ def test_yuan_inside_words_is_not_money(gazetteer: Gazetteer, rates: RateTable) 
         ("将招募100多名顶尖科学家。", "count:scientists:100"),
         ("服务20亿用户。", "count:customers:2000000000"),
         ("要服务全世界20亿人。", "count:people:2000000000"),
-        ("芯片采用12纳米工艺。", "count:nanometers:12"),
     ],
 )
 def test_chinese_counts(text: str, key: str, gazetteer: Gazetteer, rates: RateTable) -> None:

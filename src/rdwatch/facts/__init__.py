@@ -2,8 +2,11 @@
 areas, dates and quotes, each typed, normalised to a merge key, and tied to its sentence.
 
 Rule- and pattern-based over a gazetteer (`config/gazetteer.yaml`) and a dated rate table
-(`config/rates.yaml`); deterministic, no model downloads. Modules by concept: `gazetteer`, `rates`,
-`numbers`, `qualifiers`, `sentences`, `money`, `counts`, `people`, `entities`, `dates`, `quotes`;
+(`config/rates.yaml`); deterministic, no model downloads (word rarity comes from `wordfreq`'s
+shipped lists). Modules by concept: `gazetteer`, `rates`, `numbers`, `qualifiers`, `sentences`,
+`money`, `counts`, `people`, `bylines`, `entities`, `names` (products and organisations the
+gazetteer lacks, by their shape), `figures` (percentages, specs, unit prices, market figures),
+`keys` (spelling-insensitive ids), `dates`, `quotes`;
 Chinese text has its own number reader (`chinese_numbers`) and count and people patterns
 (`chinese_counts`, `chinese_people`), while money (English patterns in `english_money`), dates,
 sentences and the gazetteer handle both languages. `extract` ties them together. `scanning` holds

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from rdwatch.facts.chinese_numbers import CHINESE_NUMBER, CHINESE_SCALE, MORE_THAN
 from rdwatch.facts.gazetteer import Gazetteer
+from rdwatch.facts.keys import SPEC_COUNT_UNITS
 from rdwatch.facts.numbers import format_key_number, parse_amount
 from rdwatch.facts.qualifiers import qualifier_before
 from rdwatch.models import Fact
@@ -26,19 +27,17 @@ from rdwatch.models import Fact
 _NOT_AFTER = r"(?<![第前数几上成0-9零〇一二两三四五六七八九十百千万亿.])"
 _MEASURE = re.compile(
     rf"{_NOT_AFTER}(?P<num>{CHINESE_NUMBER})(?P<more>{MORE_THAN})?(?P<scale>{CHINESE_SCALE})?"
-    rf"(?P<more2>{MORE_THAN})?(?P<mw>[名位个家篇所项件款座颗])(?P<noun>[\u3400-\u9fff]{{1,8}})"
+    rf"(?P<more2>{MORE_THAN})?(?P<mw>[名位个家篇所项件款座颗份])\s?(?P<noun>[\u3400-\u9fff]{{1,8}}|[A-Za-z]+)"
 )
 # Without a measure word, as large figures often are written: "20亿用户", "20亿人", "12纳米". The
 # number must start with a digit ("千人计划" is a programme, not a thousand people).
 _DIRECT = re.compile(
     rf"{_NOT_AFTER}(?=[0-9０-９零〇一二两三四五六七八九])(?P<num>{CHINESE_NUMBER})"
-    rf"(?P<more>{MORE_THAN})?(?P<scale>{CHINESE_SCALE})?(?P<more2>{MORE_THAN})?"
+    rf"(?P<more>{MORE_THAN})?(?P<scale>{CHINESE_SCALE})?(?P<more2>{MORE_THAN})?\s?"
     r"(?P<noun>[\u3400-\u9fff]{1,8})"
 )
 # 人 counts people, but not in 人工 (artificial), 人民, 人次 (visits), 人才 (talent), 人类.
 _PEOPLE = re.compile(r"人(?![工民次才类])")
-# Measure words for people, after which a modifier may precede the noun.
-_PERSON_MEASURES = frozenset("名位")
 _MAX_MODIFIER = 4
 # A modifier never spans a conjunction or list mark: "3名教授和工程师" counts professors only.
 _MODIFIER_STOP = frozenset("和与及或、等")
@@ -52,7 +51,7 @@ def extract_chinese_counts(
     for m in _MEASURE.finditer(sentence):
         if any(s <= m.start() < e for s, e in blocked):
             continue
-        found = _counted_noun(m.group("noun"), m.group("mw") in _PERSON_MEASURES, gazetteer)
+        found = _counted_noun(m.group("noun"), _modifier_room(m.group("mw")), gazetteer)
         if found is not None:
             noun, offset = found
             end = m.start("noun") + offset + len(noun)
@@ -61,7 +60,7 @@ def extract_chinese_counts(
     for m in _DIRECT.finditer(sentence):
         if any(s <= m.start() < e for s, e in blocked):
             continue
-        found = _counted_noun(m.group("noun"), False, gazetteer)
+        found = _counted_noun(m.group("noun"), 0, gazetteer)
         if found is not None:
             unit, end = gazetteer.count_nouns[found[0]], m.start("noun") + len(found[0])
         elif _PEOPLE.match(m.group("noun")):
@@ -73,9 +72,16 @@ def extract_chinese_counts(
     return facts
 
 
-def _counted_noun(words: str, may_modify: bool, gazetteer: Gazetteer) -> tuple[str, int] | None:
-    """(known noun, offset in `words`): right after the measure word, or after a short modifier."""
-    last_start = min(_MAX_MODIFIER, len(words) - 1) if may_modify else 0
+def _modifier_room(measure: str) -> int:
+    """How many characters of modifier may stand between a measure word and its noun: up to four
+    after 名/位 ("100名顶尖科学家"), two after the others ("770万篇公开论文")."""
+    return _MAX_MODIFIER if measure in "名位" else 2
+
+
+def _counted_noun(words: str, room: int, gazetteer: Gazetteer) -> tuple[str, int] | None:
+    """(known noun, offset in `words`): right after the measure word, or after a modifier of at
+    most `room` characters."""
+    last_start = min(room, len(words) - 1)
     for offset in range(last_start + 1):
         if offset and words[offset - 1] in _MODIFIER_STOP:
             return None
@@ -92,10 +98,11 @@ def _count(sentence: str, m: re.Match[str], unit: str, end: int) -> Fact | None:
         return None
     begin = m.start()
     more = m.group("more") or m.group("more2")
+    kind = "spec" if unit in SPEC_COUNT_UNITS else "count"
     return Fact(
-        kind="count",
+        kind=kind,
         text=sentence[begin:end],
-        key=f"count:{unit}:{format_key_number(value)}",
+        key=f"{kind}:{unit}:{format_key_number(value)}",
         sentence=sentence,
         value=value,
         unit=unit,

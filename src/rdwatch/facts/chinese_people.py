@@ -109,7 +109,9 @@ def _org_of_title(sentence: str, start: int, mentions: Sequence[Mention]) -> str
 def _name_after(sentence: str, start: int) -> str | None:
     """A surname and one or two given-name characters starting at `start`, ending at a boundary.
     The three-character reading wins unless its last character is itself a one-character word
-    that may follow a name ("王刚说" is 王刚 + 说)."""
+    that may follow a name ("王刚说" is 王刚 + 说). Where no reading ends at a known boundary
+    ("校长施一公评价"), a title is still followed by a name, and three characters is the commonest
+    length of one."""
     for size in (4, 3, 2):
         name = sentence[start : start + size]
         if (
@@ -119,7 +121,8 @@ def _name_after(sentence: str, start: int) -> str | None:
             and (size == 2 or name[-1] not in _AFTER_NAME)
         ):
             return name
-    return None
+    name = sentence[start : start + 3]
+    return name if len(name) == 3 and _is_name(name) and name[-1] not in _AFTER_NAME else None
 
 
 def _ends_at_boundary(sentence: str, end: int) -> bool:
@@ -135,7 +138,9 @@ def _is_name(name: str) -> bool:
     given = name[2:] if compound else name[1:]
     if not (compound or name[0] in _SURNAMES) or not 1 <= len(given) <= 2:
         return False
-    return all(_CJK.match(ch) and ch not in _NOT_GIVEN for ch in given)
+    # Only the last character is held against the organisation endings: "家" ends 专家 but
+    # stands inside 史家龙.
+    return all(_CJK.match(ch) for ch in given) and given[-1] not in _NOT_GIVEN
 
 
 def _overlaps(start: int, end: int, mentions: Sequence[Mention]) -> bool:

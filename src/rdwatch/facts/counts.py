@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from rdwatch.facts.chinese_counts import extract_chinese_counts
 from rdwatch.facts.gazetteer import Gazetteer
+from rdwatch.facts.keys import SPEC_COUNT_UNITS, canonical_unit
 from rdwatch.facts.numbers import (
     NUMBER,
     SCALE_WORDS,
@@ -31,7 +32,7 @@ from rdwatch.models import Fact
 _NOT_AFTER = r"[\w$€¥.,-]"
 _COUNT_TEMPLATE = (
     r"{start}(?P<num>{number})(?:\s(?P<scale>{scale}))?"
-    r"(?P<words>(?:\s+[A-Za-z][A-Za-z'-]*){{1,4}})"
+    r"(?P<words>(?:\s+[A-Za-z][A-Za-z0-9'-]*){{1,4}})"
 )
 # Two variants: number words cost a case-insensitive alternation at every character, so the
 # digits-only regex runs unless the sentence holds a number word. That one tests the character
@@ -46,7 +47,12 @@ _COUNT_DIGITS = re.compile(
 )
 _DIGIT = re.compile(r"[\d零〇一二两三四五六七八九十百千万]")
 _NUMBER_WORDS = frozenset(WORDS.split("|"))
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+# Page furniture: a count of views, likes or followers describes the page, not the news.
+_FURNITURE = frozenset(
+    ["views", "likes", "shares", "comments", "followers", "subscribers", "reads", "clicks",
+     "retweets", "reposts", "upvotes", "replies", "impressions", "fans", "readers"]
+)  # fmt: skip
 
 
 def _count_regex(sentence: str) -> re.Pattern[str] | None:
@@ -87,6 +93,9 @@ _NOT_COUNTED = frozenset(
         "cent",
         "times",
         "time",
+        "cents",
+        "series",
+        "names",
         "am",
         "pm",
     ]
@@ -153,14 +162,15 @@ def _english_count(sentence: str, m: re.Match[str], gazetteer: Gazetteer) -> Fac
     value = parse_amount(m.group("num"), m.group("scale"))
     if value is None or value <= 1 or _looks_like_year(m.group("num"), m.group("scale")):
         return None
-    unit, unit_end = _counted_noun(m.group("words"), gazetteer)
-    if unit is None:
+    unit, unit_end = _counted_noun(m.group("words"), gazetteer, m.group("scale") is not None)
+    if unit is None or unit in _FURNITURE:
         return None
     text = sentence[m.start("num") : m.start("words") + unit_end]
+    kind = count_kind(unit)
     return Fact(
-        kind="count",
+        kind=kind,
         text=text,
-        key=f"count:{unit}:{format_key_number(value)}",
+        key=f"{kind}:{unit}:{format_key_number(value)}",
         sentence=sentence,
         value=value,
         unit=unit,
@@ -172,8 +182,9 @@ def _looks_like_year(num: str, scale: str | None) -> bool:
     return scale is None and num.isdigit() and len(num) == 4 and 1900 <= int(num) <= 2100
 
 
-def _counted_noun(words: str, gazetteer: Gazetteer) -> tuple[str | None, int]:
-    """(canonical unit, end offset in `words`) of the counted noun, or (None, 0)."""
+def _counted_noun(words: str, gazetteer: Gazetteer, scaled: bool = False) -> tuple[str | None, int]:
+    """(canonical unit, end offset in `words`) of the counted noun, or (None, 0). After a scale
+    word a known noun may stand in the singular ("32 billion parameter model")."""
     tokens = list(_WORD.finditer(words))[:3]
     lowered = [token.group(0).lower() for token in tokens]
     for size in (3, 2):  # known multi-word nouns first: "postdoctoral research fellows"
@@ -186,7 +197,15 @@ def _counted_noun(words: str, gazetteer: Gazetteer) -> tuple[str | None, int]:
             return None, 0
         if _is_plural(word):
             return gazetteer.count_nouns.get(word, word), token.end()
+        plural = canonical_unit(word)
+        if scaled and plural is not None:
+            return plural, token.end()
     return None, 0
+
+
+def count_kind(unit: str) -> str:
+    """`spec` for hardware units (cores, lanes, layers), else `count`."""
+    return "spec" if unit in SPEC_COUNT_UNITS else "count"
 
 
 def _is_plural(word: str) -> bool:

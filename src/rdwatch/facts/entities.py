@@ -1,6 +1,6 @@
 """Named things found through the gazetteer (orgs, places, products, areas, known people), plus
-patterns for places and organisations the gazetteer lacks ("Yuhang district", "Zhejiang province",
-"Hupan Lab"-like "<Name> Lab/Institute/University").
+a pattern for places the gazetteer lacks ("Yuhang district", "Zhejiang province"). Organisations
+and products the gazetteer lacks are found in `names`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,7 @@ from rdwatch.models import Fact
 _PLACE_SUFFIX = re.compile(
     r"([A-Z](?<!\w[A-Z])[a-z]+(?: [A-Z][a-z]+)?) ([Dd]istrict|[Pp]rovince|[Cc]ounty|[Cc]ity)\b"
 )
-_ORG_SUFFIX = re.compile(
-    r"([A-Z](?<!\w[A-Z])[A-Za-z&-]+ (?:[A-Z][A-Za-z&-]+ ){0,3}(?:Laboratory|Lab|Institute"
-    r"|University|Academy|Foundation|College|Centre|Center))\b"
-)
-_SUFFIX_WORDS = (
-    "istrict", "rovince", "ounty", "ity", "Lab", "Institute", "University", "Academy",
-    "Foundation", "College", "Cent",
-)  # fmt: skip
+_SUFFIX_WORDS = ("istrict", "rovince", "ounty", "ity")
 # Capitalised words that start a sentence or a title rather than a name.
 _NOT_NAME_START = frozenset(
     [
@@ -59,7 +52,7 @@ def extract_entities(sentence: str, mentions: list[Mention]) -> list[Fact]:
 def extract_pattern_entities(
     sentence: str, mentions: list[Mention], gazetteer: Gazetteer
 ) -> list[Fact]:
-    """Places and organisations recognised by their suffix word, when the gazetteer has no alias."""
+    """Places recognised by their suffix word, when the gazetteer has no alias."""
     if not any(word in sentence for word in _SUFFIX_WORDS):
         return []
     taken = [(m.start, m.end) for m in mentions]
@@ -72,13 +65,6 @@ def extract_pattern_entities(
         key = known.key if known else f"place:{default_id('place', name)}"
         facts.append(
             Fact(kind="place", text=known.name if known else name, key=key, sentence=sentence)
-        )
-    for m in _ORG_SUFFIX.finditer(sentence):
-        name = m.group(1)
-        if name.split()[0] in _NOT_NAME_START or _overlaps(m.start(1), m.end(1), taken):
-            continue
-        facts.append(
-            Fact(kind="org", text=name, key=f"org:{default_id('org', name)}", sentence=sentence)
         )
     return facts
 

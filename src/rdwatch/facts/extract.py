@@ -14,12 +14,15 @@ from dataclasses import replace
 from datetime import date
 from operator import attrgetter
 
+from rdwatch.facts.bylines import extract_bylines
 from rdwatch.facts.chinese_people import extract_chinese_people
 from rdwatch.facts.counts import extract_counts
 from rdwatch.facts.dates import dateline, extract_dates
 from rdwatch.facts.entities import extract_entities, extract_pattern_entities
+from rdwatch.facts.figures import as_market, as_price, extract_percents, extract_specs
 from rdwatch.facts.gazetteer import Entity, Gazetteer
 from rdwatch.facts.money import extract_money
+from rdwatch.facts.names import extract_names
 from rdwatch.facts.people import extract_people
 from rdwatch.facts.quotes import extract_quotes
 from rdwatch.facts.rates import RateTable
@@ -80,15 +83,28 @@ def _sentence_facts(
         new = [m for m in mentions if m.entity.key not in merged or m.entity.kind == "person"]
         facts += extract_entities(sentence, new)
     facts += extract_pattern_entities(sentence, mentions, gazetteer)
+    facts += extract_names(sentence, mentions, gazetteer)
     facts += extract_people(sentence, mentions, gazetteer, context_orgs)
+    facts += extract_bylines(sentence)
     # Chinese names and titles follow other rules than the English capitalised-name patterns.
     if has_chinese(sentence):
         facts += extract_chinese_people(sentence, mentions, gazetteer)
     money = extract_money(sentence, rates, published)
-    facts += money
+    facts += (_as_market(f) for f in money)
     facts += extract_counts(sentence, gazetteer, [f.text for f in money])
+    facts += extract_percents(sentence)
+    facts += extract_specs(sentence)
     facts += extract_dates(sentence, published)
     return facts
+
+
+def _as_market(fact: Fact) -> Fact:
+    """A money fact as a unit price or a market figure when its neighbours say so."""
+    start = fact.sentence.find(fact.text)
+    if start < 0:
+        return fact
+    priced = as_price(fact, start + len(fact.text))
+    return priced if priced is not fact else as_market(fact, start, start + len(fact.text))
 
 
 def merge_facts(groups: Iterable[Iterable[Fact]]) -> tuple[Fact, ...]:
@@ -107,7 +123,21 @@ def _merge_into(merged: dict[str, Fact], fact: Fact) -> None:
         merged[fact.key] = fact
     elif _completable_of(fact).count(None) < len(_COMPLETABLE):
         # Most repeats (entities, dates, counts) carry no completable attribute and change nothing.
-        merged[fact.key] = _complete(kept, fact)
+        merged[fact.key] = _complete(_with_better_role(kept, fact), fact)
+
+
+def _with_better_role(kept: Fact, other: Fact) -> Fact:
+    """One person per story with the most specific role: "Executive Vice Chairman" over
+    "Executive", a role with its organisation over the same without."""
+    if kept.role is None or other.role is None or kept.role == other.role:
+        return kept
+    if _role_detail(other) > _role_detail(kept):
+        return replace(kept, role=other.role, org=other.org or kept.org)
+    return kept
+
+
+def _role_detail(fact: Fact) -> tuple[int, int]:
+    return len((fact.role or "").split()), int(fact.org is not None)
 
 
 def _complete(kept: Fact, other: Fact) -> Fact:

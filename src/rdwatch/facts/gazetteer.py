@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from rdwatch.errors import ConfigError
+from rdwatch.facts.keys import name_id
 from rdwatch.facts.scanning import trie_pattern
 from rdwatch.facts.sentences import has_chinese
 
@@ -32,6 +33,7 @@ ENTITY_SECTIONS: dict[str, str] = {
     "places": "place",
     "products": "product",
     "areas": "area",
+    "media": "media",
     "ignore": "ignore",  # matched to shadow shorter aliases, never reported
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -73,6 +75,7 @@ class Gazetteer:
     count_nouns: Mapping[str, str] = field(default_factory=dict)
     _exact: Mapping[str, Entity] = field(default_factory=dict, repr=False, compare=False)
     _folded: Mapping[str, Entity] = field(default_factory=dict, repr=False, compare=False)
+    _by_name_id: Mapping[str, Entity] = field(default_factory=dict, repr=False, compare=False)
     _case_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _fold_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _fold_ci: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
@@ -90,18 +93,21 @@ class Gazetteer:
         ents = tuple(entities)
         exact: dict[str, Entity] = {}
         folded: dict[str, Entity] = {}
+        by_name_id: dict[str, Entity] = {}
         for ent in ents:
-            for alias in (ent.name, *ent.aliases):
+            for alias in (ent.name, *ent.aliases, *_dateline_forms(ent)):
                 if alias == alias.lower() and not _CJK.search(alias):
                     folded.setdefault(alias, ent)
                 else:
                     exact.setdefault(alias, ent)
+                by_name_id.setdefault(name_id(alias), ent)
         return cls(
             entities=ents,
             roles=dict(roles or {}),
             count_nouns=dict(count_nouns or {}),
             _exact=exact,
             _folded=folded,
+            _by_name_id=by_name_id,
             # Chinese aliases get their own regex, run only on text with Chinese in it, so that
             # English text pays nothing for them.
             _case_re=_compile([a for a in exact if not _CJK.search(a)], 0, first_char=True),
@@ -152,6 +158,18 @@ class Gazetteer:
     def lookup(self, alias: str) -> Entity | None:
         """The entity an alias names exactly (case-folded for lower-case aliases)."""
         return self._exact.get(alias) or self._folded.get(alias.lower())
+
+    def lookup_name(self, name: str) -> Entity | None:
+        """The entity a name found by pattern stands for, however it is spaced, hyphenated or
+        capitalised ("Yitian710", "YITIAN 710" → Yitian 710; see `keys.name_id`)."""
+        return self.lookup(name) or self._by_name_id.get(name_id(name))
+
+
+def _dateline_forms(ent: Entity) -> list[str]:
+    """A place as a dateline writes it: "BEIJING", "HONG KONG"."""
+    if ent.kind != "place":
+        return []
+    return [a.upper() for a in (ent.name, *ent.aliases) if len(a) >= 4 and a.isascii()]
 
 
 def _chinese_role_words(roles: Mapping[str, str]) -> list[str]:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from rdwatch.facts.gazetteer import Entity, Gazetteer, Mention, default_id
+from rdwatch.facts.keys import person_name
 from rdwatch.facts.scanning import trie_pattern
 from rdwatch.models import Fact
 
@@ -25,7 +26,7 @@ _HEAD_WORDS = (
     "officer", "chairman", "chairwoman", "chair", "CEO", "CTO", "CFO", "COO", "CIO", "CSO",
     "president", "founder", "director", "dean", "scientist", "professor", "head", "executive",
     "manager", "partner", "secretary", "minister", "spokesman", "spokeswoman", "spokesperson",
-    "lead", "engineer",
+    "lead", "engineer", "analyst",
 )  # fmt: skip
 _MODIFIER_WORDS = ("chief", "vice", "executive", "senior", "deputy", "managing", "general")
 
@@ -50,6 +51,16 @@ _ROLE_BEFORE = re.compile(
 _APPOSITION = re.compile(
     rf"(?P<name>{NAME}),\s+(?:the\s+|a\s+|an\s+)?(?P<role>[^,.;\"“”()]{{2,90}}?)(?=\s*(?:,|\.|;|$|\s+said|\s+says))"
 )
+# "led by Fan Luyuan as CEO", "named Eddie Wu as chief executive officer".
+_AS_ROLE = re.compile(
+    rf"(?P<name>{NAME}),? as (?:the |its |a |an |new |group )*"
+    rf"(?P<role>(?:{_MODIFIER}\s+){{0,4}}{_HEAD})\b"
+)
+# Two people sharing an apposition: "John Choi and Robin Leung, analysts at Daiwa".
+_JOINT = re.compile(
+    rf"(?P<first>{NAME}) and (?P<name>{NAME}),\s+(?P<role>[^,.;\"“”()]{{2,60}}?)"
+    r"(?=\s*(?:,|\.|;|$|\s+said|\s+says|\s+wrote))"
+)
 _SPEECH = re.compile(
     rf"(?P<name>{NAME})\s+(?:said|says|told|added|noted|feels|believes|explained|stated|wrote|"
     r"announced|remarked|argued|predicted)\b"
@@ -58,6 +69,7 @@ _TITLE_WORDS = (
     "officer", "chair", "ceo", "cto", "cfo", "coo", "cio", "cso", "president", "founder",
     "director", "dean", "scientist", "professor", "head", "executive", "manager", "partner",
     "secretary", "minister", "spokes", "lead", "engineer", "chief", "member", "researcher",
+    "analyst",
 )  # fmt: skip
 _SPEECH_WORDS = (
     "said", "says", "told", "added", "noted", "feels", "believes", "explained", "stated",
@@ -121,20 +133,61 @@ def extract_people(
     lowered = sentence.lower()
     # Title patterns need a title word, the speech pattern a speech verb: substring tests are far
     # cheaper than letting the regexes try every position.
-    regexes = [_APPOSITION, _ROLE_BEFORE] if any(w in lowered for w in _TITLE_WORDS) else []
+    titled = any(w in lowered for w in _TITLE_WORDS)
+    regexes = [_APPOSITION, _ROLE_BEFORE] if titled else []
+    if titled and " as " in sentence:
+        regexes.append(_AS_ROLE)
     if any(w in lowered for w in _SPEECH_WORDS):
         regexes.append(_SPEECH)
     facts: list[Fact] = []
     for regex in regexes:
         for m in regex.finditer(sentence):
-            name = m.group("name")
-            if not _plausible_name(name, m.start("name"), m.end("name"), mentions):
-                continue
-            role_text = m.groupdict().get("role")
-            fact = _person(sentence, name, role_text, m.start(), mentions, gazetteer, context_orgs)
-            if fact is not None:
-                facts.append(fact)
+            facts += _people_of(sentence, m, m.start("name"), mentions, gazetteer, context_orgs)
+    if titled and " and " in sentence:
+        for m in _JOINT.finditer(sentence):
+            for group in ("first", "name"):
+                start = m.start(group)
+                facts += _people_of(sentence, m, start, mentions, gazetteer, context_orgs, group)
     return facts
+
+
+def _people_of(
+    sentence: str,
+    m: re.Match[str],
+    start: int,
+    mentions: Sequence[Mention],
+    gazetteer: Gazetteer,
+    context_orgs: Sequence[Entity],
+    group: str = "name",
+) -> list[Fact]:
+    """The person a pattern matched, if the name holds up; a possessive ends the name ("Jack
+    Ma's Alibaba" is Jack Ma)."""
+    name = _before_possessive(m.group(group))
+    if name.startswith("As "):  # "As Joshua Mahony, chief analyst, put it"
+        name, start = name[3:], start + 3
+    if not _plausible_name(name, start, start + len(name), mentions):
+        return []
+    role_text = m.groupdict().get("role")
+    if m.re is _JOINT and role_text is not None:
+        role_text = _singular(role_text)
+    fact = _person(sentence, name, role_text, m.start(), mentions, gazetteer, context_orgs)
+    return [fact] if fact is not None else []
+
+
+def _before_possessive(name: str) -> str:
+    words = name.split()
+    for index, word in enumerate(words):
+        if word.endswith(("'s", "s'")):
+            return " ".join([*words[:index], person_name(word)])
+    return name
+
+
+def _singular(role: str) -> str:
+    """'analysts at Daiwa' → 'analyst at Daiwa': a role shared by two people, said of one."""
+    head, _, rest = role.partition(" ")
+    if head.endswith("s") and not head.endswith("ss"):
+        head = head[:-1]
+    return f"{head} {rest}".strip()
 
 
 def _plausible_name(name: str, start: int, end: int, mentions: Sequence[Mention]) -> bool:

@@ -53,3 +53,12 @@ def qualifier_before(text: str, start: int) -> str | None:
     end = window + len(text[window:start].rstrip())
     m = _BEFORE.search(text, max(window, end - _LONGEST), start)
     return normalise_qualifier(m.group(1) or m.group(2)) if m else None
+
+
+def qualifier_start(text: str, start: int) -> int:
+    """Where the qualifier ending right before `start` begins ("more than 8%" keeps its hedge
+    in the fact's text), or `start` when there is none."""
+    window = max(0, start - 24)
+    end = window + len(text[window:start].rstrip())
+    m = _BEFORE.search(text, max(window, end - _LONGEST), start)
+    return m.start(1) if m and m.group(1) else m.start(2) if m else start

@@ -7,8 +7,13 @@ sentence because headlines, captions and bullets carry no final stop.
 
 from __future__ import annotations
 
+import gzip
 import re
 from dataclasses import dataclass
+from functools import cache
+
+import msgpack
+from wordfreq.util import data_path
 
 # Curly apostrophes become straight ones so patterns need one spelling ("Alibaba’s"). Curly double
 # quotes stay: their direction is what pairs a quote's opening with its end.
@@ -92,11 +97,29 @@ class Sentence:
 
 
 def prepare_text(text: str) -> str:
-    """Straight quotes, no page furniture after the article body."""
+    """Straight quotes, simplified Chinese characters, no page furniture after the body."""
     for old, new in _TYPOGRAPHY:  # str.replace is several times faster than str.translate
         text = text.replace(old, new)
+    if has_chinese(text):
+        text = simplify_chinese(text)
     trailer = _TRAILER.search(text)
     return text[: trailer.start()] if trailer else text
+
+
+def simplify_chinese(text: str) -> str:
+    """Traditional Chinese characters as simplified ones, character by character (倚天 in 伺服器
+    晶片 news is the same chip as in 服务器芯片 news), so one alias and one pattern read both.
+    Lengths and offsets are unchanged."""
+    return text.translate(_simplified_table())
+
+
+@cache
+def _simplified_table() -> dict[int, str]:
+    # wordfreq's character table (3,275 one-to-one mappings, ~10 ms to read), loaded on the first
+    # Chinese text; read directly, as `wordfreq.chinese` would also import jieba (~0.6 s).
+    with gzip.open(data_path("_chinese_mapping.msgpack.gz")) as file:
+        table = msgpack.load(file, raw=False, strict_map_key=False)
+    return {int(k): v for k, v in table.items() if isinstance(v, str) and len(v) == 1}
 
 
 def split_paragraphs(text: str) -> list[str]:
