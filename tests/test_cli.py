@@ -101,7 +101,8 @@ def test_explain_prints_each_decision_and_json(tmp_path: Path) -> None:
     lines = {
         line.split(maxsplit=1)[0]: line for line in result.stdout.splitlines() if line[:1] != " "
     }
-    assert "same_story (tier same_story): same story as archive://004_" in lines["dedup"]
+    assert "same_story (tier same_story): same story as story" in lines["dedup"]
+    assert "archive://004_" in result.stdout
     assert "joins archive story" in lines["story"]
     assert "similarity" in lines["nearest"] and "postdocs:100" in result.stdout
     assert lines["alert"].startswith("alert      no — joins archive story")

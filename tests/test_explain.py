@@ -84,8 +84,9 @@ def test_a_write_up_of_an_archived_event_joins_the_archive_story_unalerted(
     assert result.story is not None and result.story.is_archive
     assert result.story.id == result.decision.story_id and result.story.articles == 1
     [nearest, *_] = result.neighbours
-    assert nearest.url == ARCHIVE_004 and nearest.story_score >= 0.5 > nearest.similarity
-    assert "shared facts" in nearest.story_detail
+    threshold = config.dedup.same_story_threshold
+    assert nearest.url == ARCHIVE_004 and nearest.story_score >= threshold > nearest.similarity
+    assert "shared: " in nearest.story_detail
     assert not result.alert.would_alert and "archive story" in result.alert.reason
 
 

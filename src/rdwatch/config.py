@@ -95,7 +95,7 @@ class DedupConfig(_Strict):
     shingle_words: int = Field(3, ge=1, le=10, description="Words per shingle for Latin text.")
     shingle_chars: int = Field(3, ge=1, le=10, description="Characters per shingle for CJK text.")
     same_story_threshold: float = Field(
-        0.14,
+        0.15,
         gt=0,
         le=1,
         description=(
@@ -112,7 +112,7 @@ class DedupConfig(_Strict):
         ),
     )
     merge_threshold: float = Field(
-        0.3,
+        0.5,
         gt=0,
         le=1,
         description="An article scoring at least this for two stories bridges them: they merge.",

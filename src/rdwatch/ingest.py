@@ -160,6 +160,8 @@ def _ingest_one(
     story = story_store.load_aggregate(session, story_id)
     if decision.status != ArticleStatus.DUPLICATE:
         story = _join(ctx, session, story, analysis, article_id, publisher)
+    else:
+        story = _copy_joins(session, story, analysis)
     merged = tuple(b for b in bridged if b != story.id)
     if merged:
         story = _merge(session, story, merged)
@@ -248,6 +250,14 @@ def _join(
         first_published=min(dates, default=None),
         last_published=max(dates, default=None),
     )
+
+
+def _copy_joins(session: Session, story: StoryAggregate, analysis: Analysis) -> StoryAggregate:
+    """A copy adds no outlet and no terms; an updated copy may add facts."""
+    facts = merge_facts([story.facts, analysis.facts])
+    if facts != story.facts:
+        story_store.record_facts(session, story, facts)
+    return replace(story, facts=facts)
 
 
 def _watched(

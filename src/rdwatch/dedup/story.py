@@ -28,12 +28,23 @@ they are merged into one.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from rdwatch.dedup.terms import FACT_PREFIX
 from rdwatch.models import ArticleStatus, DedupDecision, DedupTier
 
+SCRIPTS = ("fact", "name", "english", "chinese")
+# Words of one language: when a story holds none of the article's, the two are written in
+# different languages and are compared on facts, names and numbers alone.
+LANGUAGE_SCRIPTS = frozenset({"english", "chinese"})
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# One shared term is a coincidence (a company both mention, "10%"): a story needs two.
+MIN_SHARED_TERMS = 2
+_PERCENT = re.compile(r"\d(?:pct)$|^fact:percent:")
+_WORDS = re.compile(r"[a-z0-9]+")
 BACKGROUND_SHARE = 0.2
 BACKGROUND_MIN_STORIES = 3
 IDF_SMOOTHING = 5
@@ -85,10 +96,10 @@ class TermStats:
 class StoryRules:
     """The configured part of the same-story decision (`dedup` in the config)."""
 
-    threshold: float = 0.14
+    threshold: float = 0.15
     date_window_days: int = 30
     # An article that also reaches this score for another story bridges the two: they merge.
-    merge_threshold: float = 0.3
+    merge_threshold: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -112,30 +123,56 @@ class StoryMatch:
 def score_story(
     query: StoryQuery, candidate: StoryCandidate, stats: TermStats, rules: StoryRules
 ) -> StoryScore:
-    covered = total = 0.0
-    terms = query.terms
-    shared: list[tuple[float, str]] = []
+    masses: dict[str, dict[str, float]] = {script: {} for script in SCRIPTS}
+    for term, weight in query.terms.items():
+        if not stats.is_background(term):
+            masses[script_of(term)][term] = weight * stats.idf(term)
     members = max(candidate.indexed_articles, 1)
-    for term, weight in terms.items():
-        if stats.is_background(term):
-            continue
-        mass = weight * stats.idf(term)
-        total += mass
-        holding = candidate.term_articles.get(term, 0)
-        if holding:
-            part = mass * math.sqrt(min(holding / members, 1.0))
+    covered = total = 0.0
+    shared: list[tuple[float, str]] = []
+    for script, terms in masses.items():
+        held = {t: candidate.term_articles[t] for t in terms if t in candidate.term_articles}
+        if not held and script in LANGUAGE_SCRIPTS:
+            continue  # a story in another language: judged on names, numbers and facts
+        total += sum(terms.values())
+        for term, count in held.items():
+            part = terms[term] * math.sqrt(min(count / members, 1.0))
             covered += part
             shared.append((part, term))
     score = covered / total if total else 0.0
     names = tuple(t for _, t in sorted(shared, reverse=True))
     detail = "shared: " + (", ".join(names[:SHOWN_TERMS]) or "nothing")
     scored = StoryScore(candidate.story_id, score, names, detail)
+    if distinct_things(names) < MIN_SHARED_TERMS:
+        why = f"fewer than {MIN_SHARED_TERMS} shared names, facts or words besides percentages"
+        return StoryScore(candidate.story_id, round(score, 4), names, detail, why)
     if query.anchors and not any(
         a in candidate.lead_terms and not stats.is_background(a) for a in query.anchors
     ):
         why = "none of the article's headline and lead anchors is in the story's leads"
         return StoryScore(candidate.story_id, round(score, 4), names, detail, why)
     return _dated(scored, query.published, candidate, rules)
+
+
+def distinct_things(terms: Sequence[str]) -> int:
+    """How many different things the terms name: a word inside a fact's name is that fact
+    ("tencent" and fact:org:tencent are one company), and a percentage is not a thing."""
+    fact_words = {w for t in terms if t.startswith(FACT_PREFIX) for w in _WORDS.findall(t)}
+    return sum(
+        not _PERCENT.search(t) and (t.startswith(FACT_PREFIX) or t not in fact_words)
+        for t in terms
+    )
+
+
+def script_of(term: str) -> str:
+    """What a term is written in: facts, names and numbers are read alike in every language."""
+    if term.startswith(FACT_PREFIX):
+        return "fact"
+    if _CJK.search(term):
+        return "chinese"
+    if any(c.isdigit() for c in term):
+        return "name"
+    return "english"
 
 
 def _dated(

@@ -56,6 +56,7 @@ FACT_WEIGHTS = {
     "person": 9.0,
     "money": 9.0,
     "spec": 7.5,
+    "price": 7.5,
     "count": 6.0,
     "org": 6.0,
     "place": 3.0,

@@ -118,6 +118,12 @@ def record_member(session: Session, story: StoryAggregate, member: NewMember) ->
         )
 
 
+def record_facts(session: Session, story: StoryAggregate, facts: Sequence[Fact]) -> None:
+    """The story's facts after a copy joined it (a copy adds no outlet and no terms, but an
+    updated copy can add facts)."""
+    _write_facts(session, story, facts)
+
+
 def _write_facts(session: Session, story: StoryAggregate, facts: Sequence[Fact]) -> None:
     before = {fact.key: fact for fact in story.facts}
     for position, fact in enumerate(facts):
