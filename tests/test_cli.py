@@ -104,7 +104,7 @@ def test_explain_prints_each_decision_and_json(tmp_path: Path) -> None:
     assert "same_story (tier same_story): same story as story" in lines["dedup"]
     assert "archive://004_" in result.stdout
     assert "joins archive story" in lines["story"]
-    assert "similarity" in lines["nearest"] and "postdocs:100" in result.stdout
+    assert "similarity" in lines["nearest"] and "count: 100 postdocs" in result.stdout
     assert lines["alert"].startswith("alert      no — joins archive story")
 
     as_json = rdwatch("explain", str(writeup), "--json", "--config", str(config))

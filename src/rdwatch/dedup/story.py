@@ -159,8 +159,7 @@ def distinct_things(terms: Sequence[str]) -> int:
     ("tencent" and fact:org:tencent are one company), and a percentage is not a thing."""
     fact_words = {w for t in terms if t.startswith(FACT_PREFIX) for w in _WORDS.findall(t)}
     return sum(
-        not _PERCENT.search(t) and (t.startswith(FACT_PREFIX) or t not in fact_words)
-        for t in terms
+        not _PERCENT.search(t) and (t.startswith(FACT_PREFIX) or t not in fact_words) for t in terms
     )
 
 

@@ -23,6 +23,7 @@ Pure and deterministic; only the top `MAX_TERMS` terms of an article are kept.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
+import jieba
 import opencc
 import Stemmer
 from wordfreq import tokenize, zipf_frequency
@@ -85,6 +87,8 @@ _NOT_NAMES = frozenset((
     "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday", "page", "vol", "no", "fig", "section", "chapter", "top",
 ))  # fmt: skip
+# jieba (behind wordfreq's Chinese tokenizer) announces building its dictionary on stderr.
+jieba.setLogLevel(logging.WARNING)
 _stemmer = Stemmer.Stemmer("english")
 _to_simplified = opencc.OpenCC("tw2sp")
 
