@@ -133,9 +133,7 @@ def _ingest_one(
     batch: _Batch,
 ) -> IngestResult:
     article = analysis.article
-    if article_store.known_urls(session, [article.url]) or (
-        article.guid and article_store.known_guids(session, [article.guid])
-    ):
+    if article_store.is_stored(session, article.url, article.guid):
         seen = DedupDecision(
             ArticleStatus.DUPLICATE, DedupTier.SEEN, "seen: URL or guid already stored"
         )
@@ -145,8 +143,9 @@ def _ingest_one(
         decision = replace(
             decision, status=ArticleStatus.ARCHIVE, reason=f"archive article; {decision.reason}"
         )
+    lead = lead_of(article.text)
     story_id = decision.story_id or story_store.add_story(
-        session, article.title, now, lead=lead_of(article.text), is_archive=archive
+        session, article.title, now, lead=lead, is_archive=archive
     )
     publisher = article.publisher or publisher_of(article.url, fallback=article.source)
     stored = replace(article, publisher=publisher)
@@ -157,7 +156,10 @@ def _ingest_one(
     article_id = article_store.add_article(session, new, story_id, now)
     if article_id is None:
         return IngestResult(article.url, decision, None, story_id)
-    story = story_store.load_aggregate(session, story_id)
+    if decision.story_id is None:
+        story = story_store.empty_aggregate(story_id, article.title, lead, is_archive=archive)
+    else:
+        story = story_store.load_aggregate(session, story_id)
     if decision.status != ArticleStatus.DUPLICATE:
         story = _join(ctx, session, story, analysis, article_id, publisher)
     else:

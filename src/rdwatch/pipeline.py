@@ -45,7 +45,7 @@ from rdwatch.notify import DeliveryReport, Sender, build_senders, deliver_outbox
 from rdwatch.store import Database
 from rdwatch.store import articles as article_store
 from rdwatch.store import sources as source_store
-from rdwatch.store.articles import chunks
+from rdwatch.store.sql import chunks
 
 log = logging.getLogger(__name__)
 HEALTH_HISTORY = timedelta(days=90)

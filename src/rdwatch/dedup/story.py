@@ -120,13 +120,26 @@ class StoryMatch:
     closest: str | None = None
 
 
-def score_story(
-    query: StoryQuery, candidate: StoryCandidate, stats: TermStats, rules: StoryRules
-) -> StoryScore:
+Masses = Mapping[str, Mapping[str, float]]
+
+
+def query_masses(query: StoryQuery, stats: TermStats) -> Masses:
+    """Each term's weight × idf, by script, background left out: computed once per article."""
     masses: dict[str, dict[str, float]] = {script: {} for script in SCRIPTS}
     for term, weight in query.terms.items():
         if not stats.is_background(term):
             masses[script_of(term)][term] = weight * stats.idf(term)
+    return masses
+
+
+def score_story(
+    query: StoryQuery,
+    candidate: StoryCandidate,
+    stats: TermStats,
+    rules: StoryRules,
+    masses: Masses | None = None,
+) -> StoryScore:
+    masses = masses if masses is not None else query_masses(query, stats)
     members = max(candidate.indexed_articles, 1)
     covered = total = 0.0
     shared: list[tuple[float, str]] = []
@@ -202,7 +215,8 @@ def match_story(
     query: StoryQuery, candidates: Sequence[StoryCandidate], stats: TermStats, rules: StoryRules
 ) -> StoryMatch:
     """Score every candidate once; join the best one that reaches the threshold."""
-    scored = [score_story(query, c, stats, rules) for c in candidates]
+    masses = query_masses(query, stats)
+    scored = [score_story(query, c, stats, rules, masses) for c in candidates]
     eligible = sorted(
         (s for s in scored if not s.rejected and s.score >= rules.threshold),
         key=lambda s: (-s.score, s.story_id),

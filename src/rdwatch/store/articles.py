@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from rdwatch.dedup import band_hashes, pack_signature
@@ -22,10 +21,7 @@ from rdwatch.models import (
     StoryView,
 )
 from rdwatch.store.schema import ArticleRow, FactRow, LshBandRow, StoryFactRow, StoryRow
-
-T = TypeVar("T")
-# Bound parameter lists longer than this are split: SQLite allows 32,766 per statement.
-IN_LIST_CHUNK = 500
+from rdwatch.store.sql import chunks, execute, insert_for, run
 
 FACT_ATTRIBUTES = ("value", "currency", "usd", "unit", "role", "org", "speaker", "qualifier")
 
@@ -49,6 +45,16 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
     return found
 
 
+_SEEN = select(ArticleRow.id).where(
+    (ArticleRow.url == bindparam("url")) | (ArticleRow.guid == bindparam("guid"))
+)
+
+
+def is_stored(session: Session, url: str, guid: str | None) -> bool:
+    """Whether an article with this URL (or this feed guid) is stored: one indexed lookup."""
+    return bool(run(session, _SEEN.limit(1), {"url": url, "guid": guid}))
+
+
 def known_guids(session: Session, guids: Iterable[str]) -> set[str]:
     wanted = [g for g in set(guids) if g]
     found: set[str] = set()
@@ -61,87 +67,88 @@ def known_guids(session: Session, guids: Iterable[str]) -> set[str]:
 def add_article(session: Session, new: NewArticle, story_id: int, now: datetime) -> int | None:
     """Store the article with its facts and LSH bands; None when its URL is already stored."""
     article, decision = new.article, new.decision
-    row = ArticleRow(
-        url=article.url,
-        guid=article.guid,
-        source=article.source,
-        publisher=article.publisher,
-        title=article.title,
-        text=article.text,
-        published=article.published,
-        fetched_at=now,
-        content_hash=new.content_hash,
-        signature=pack_signature(new.signature) if new.signature else None,
-        status=decision.status.value,
-        tier=decision.tier.value,
-        dedup_reason=decision.reason,
-        similarity=decision.similarity,
-        story_id=story_id,
-        duplicate_of_id=decision.matched_article_id
+    row = {
+        "url": article.url,
+        "guid": article.guid,
+        "source": article.source,
+        "publisher": article.publisher,
+        "title": article.title,
+        "text": article.text,
+        "published": article.published,
+        "fetched_at": now,
+        "content_hash": new.content_hash,
+        "signature": pack_signature(new.signature) if new.signature else None,
+        "status": decision.status.value,
+        "tier": decision.tier.value,
+        "dedup_reason": decision.reason,
+        "similarity": decision.similarity,
+        "story_id": story_id,
+        "duplicate_of_id": decision.matched_article_id
         if decision.status == ArticleStatus.DUPLICATE
         else None,
+    }
+    statement = (
+        insert_for(session, ArticleRow)
+        .on_conflict_do_nothing(index_elements=[ArticleRow.url])
+        .returning(ArticleRow.id)
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
+    inserted = run(session, statement, row)
+    if not inserted:
         return None
-    _add_facts(session, row.id, new.facts)
+    article_id = int(inserted[0][0])
+    _add_facts(session, article_id, new.facts)
     if new.signature and decision.status != ArticleStatus.DUPLICATE:
         # Duplicates add nothing to the index: their original already answers for them.
-        session.add_all(
-            LshBandRow(article_id=row.id, band=band, band_hash=value)
+        bands = [
+            {"article_id": article_id, "band": band, "band_hash": value}
             for band, value in band_hashes(new.signature)
-        )
-    return row.id
+        ]
+        execute(session, insert(LshBandRow), bands)
+    return article_id
 
 
 def _add_facts(session: Session, article_id: int, facts: Iterable[Fact]) -> None:
-    seen: set[str] = set()
+    rows: dict[str, dict[str, Any]] = {}
     for fact in facts:
-        if fact.key in seen:
-            continue
-        seen.add(fact.key)
-        attributes = {
-            name: getattr(fact, name) for name in FACT_ATTRIBUTES if getattr(fact, name) is not None
-        }
-        session.add(
-            FactRow(
-                article_id=article_id,
-                kind=fact.kind,
-                key=fact.key,
-                text=fact.text,
-                sentence=fact.sentence,
-                attributes=attributes,
-            )
-        )
+        rows.setdefault(fact.key, {"article_id": article_id, **fact_values(fact)})
+    if rows:
+        execute(session, insert(FactRow), list(rows.values()))
+
+
+def fact_values(fact: Fact) -> dict[str, Any]:
+    """A fact as the columns of `facts` and `story_facts` hold it."""
+    attributes = {n: getattr(fact, n) for n in FACT_ATTRIBUTES if getattr(fact, n) is not None}
+    return {
+        "kind": fact.kind,
+        "key": fact.key,
+        "text": fact.text,
+        "sentence": fact.sentence,
+        "attributes": attributes,
+    }
 
 
 def story_facts(session: Session, story_id: int) -> tuple[Fact, ...]:
-    """The union of the story's facts, one per key, in order of first appearance."""
+    """The story's facts merged over its articles, in order of first appearance."""
     return _facts_by_story(session, [story_id]).get(story_id, ())
 
 
 def _facts_by_story(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[Fact, ...]]:
-    merged: dict[int, dict[str, Fact]] = {}
+    merged: dict[int, list[Fact]] = {}
     for chunk in chunks(story_ids):
-        rows = session.execute(
-            select(ArticleRow.story_id, FactRow)
-            .join(ArticleRow, FactRow.article_id == ArticleRow.id)
-            .where(ArticleRow.story_id.in_(chunk))
-            .order_by(FactRow.id)
+        rows = session.scalars(
+            select(StoryFactRow)
+            .where(StoryFactRow.story_id.in_(chunk))
+            .order_by(StoryFactRow.story_id, StoryFactRow.position)
         )
-        for story_id, row in rows:
-            merged.setdefault(story_id, {}).setdefault(row.key, fact_from_row(row))
-    return {story_id: tuple(facts.values()) for story_id, facts in merged.items()}
+        for row in rows:
+            merged.setdefault(row.story_id, []).append(fact_from_row(row))
+    return {story_id: tuple(facts) for story_id, facts in merged.items()}
 
 
 def archive_fact_keys(session: Session) -> set[str]:
     rows = session.scalars(
-        select(FactRow.key)
-        .join(ArticleRow, FactRow.article_id == ArticleRow.id)
-        .join(StoryRow, ArticleRow.story_id == StoryRow.id)
+        select(StoryFactRow.key)
+        .join(StoryRow, StoryFactRow.story_id == StoryRow.id)
         .where(StoryRow.is_archive.is_(True))
         .distinct()
     )
@@ -157,10 +164,16 @@ def story_is_archive(session: Session, story_id: int) -> bool:
 
 
 def set_story_notability(session: Session, story_id: int, notability: Notability) -> None:
-    story = session.get_one(StoryRow, story_id)
-    story.notable = notability.notable
-    story.score = round(notability.score, 4)
-    story.reasons = [str(r) for r in notability.reasons]
+    execute(
+        session,
+        update(StoryRow)
+        .where(StoryRow.id == story_id)
+        .values(
+            notable=notability.notable,
+            score=round(notability.score, 4),
+            reasons=[str(r) for r in notability.reasons],
+        ),
+    )
 
 
 def get_story(session: Session, story_id: int) -> StoryView | None:
@@ -248,11 +261,6 @@ def _story_view(story: StoryRow, facts: tuple[Fact, ...]) -> StoryView:
     )
 
 
-def fact_from_row(row: FactRow | StoryFactRow) -> Fact:
+def fact_from_row(row: FactRow | StoryFactRow | Row[Any]) -> Fact:
     attributes = {k: v for k, v in (row.attributes or {}).items() if k in FACT_ATTRIBUTES}
     return Fact(kind=row.kind, text=row.text, key=row.key, sentence=row.sentence, **attributes)
-
-
-def chunks(items: Sequence[T], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

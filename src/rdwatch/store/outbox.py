@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rdwatch.store.schema import ArticleRow, FactRow, OutboxRow
+from rdwatch.store.sql import insert_for, run
 
 PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed", "gave_up"
 # An alert not sent because its story was merged into one that has the same alert.
@@ -49,23 +49,17 @@ def enqueue(
     score: float = 0.0,
 ) -> bool:
     """Add the outbox row unless it exists; True when it was added."""
-    exists = session.scalar(
-        select(OutboxRow.id).where(
-            OutboxRow.story_id == story_id, OutboxRow.channel == channel, OutboxRow.kind == kind
-        )
-    )
-    if exists is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(
-                OutboxRow(
-                    story_id=story_id, channel=channel, kind=kind, created_at=now, score=score
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+    row = {
+        "story_id": story_id,
+        "channel": channel,
+        "kind": kind,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "score": score,
+    }
+    statement = insert_for(session, OutboxRow).on_conflict_do_nothing().returning(OutboxRow.id)
+    return bool(run(session, statement, row))
 
 
 def due_ids(session: Session, now: datetime, max_attempts: int) -> list[int]:

@@ -1,6 +1,6 @@
 """Story aggregates: what a story's articles add up to, written as each article joins.
 
-Ingest reads one story's aggregate (`load_aggregate`: a few indexed reads, none over its member
+Ingest reads one story's aggregate (`load_aggregate`: three indexed reads, none over its member
 articles), decides what changes in pure code, and writes it back here (`record_member`). Merging
 two stories (`merge_stories`) moves every member, aggregate and outbox row of one into the other.
 The rules (how facts merge, who counts as an outlet) are the callers'; this module stores.
@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from rdwatch.models import Fact, StoryAggregate
-from rdwatch.store.articles import FACT_ATTRIBUTES, fact_from_row
+from rdwatch.store.articles import fact_from_row, fact_values
 from rdwatch.store.outbox import CANCELLED, PENDING
 from rdwatch.store.schema import (
     ArticleRow,
@@ -26,6 +25,7 @@ from rdwatch.store.schema import (
     StoryPublisherRow,
     StoryRow,
 )
+from rdwatch.store.sql import execute, insert_for, run
 from rdwatch.store.story_index import index_terms, move_terms
 
 
@@ -47,31 +47,64 @@ class NewMember:
 def add_story(
     session: Session, title: str, now: datetime, *, lead: str = "", is_archive: bool = False
 ) -> int:
-    story = StoryRow(
+    row = {
+        "title": title,
+        "first_seen_at": now,
+        "is_archive": is_archive,
+        "notable": False,
+        "score": 0.0,
+        "reasons": [],
+        "indexed_articles": 0,
+        "lead": lead,
+        "watched_in_title": [],
+        "watched_in_lead": [],
+        "source_names": [],
+    }
+    return int(run(session, insert(StoryRow).returning(StoryRow.id), row)[0][0])
+
+
+def empty_aggregate(story_id: int, title: str, lead: str, *, is_archive: bool) -> StoryAggregate:
+    """What `load_aggregate` reads back for a story `add_story` just made."""
+    return StoryAggregate(
+        id=story_id,
         title=title,
-        first_seen_at=now,
         is_archive=is_archive,
-        reasons=[],
+        indexed_articles=0,
         lead=lead,
-        watched_in_title=[],
-        watched_in_lead=[],
-        source_names=[],
+        facts=(),
+        publishers=(),
+        source_names=(),
+        watched_in_title=(),
+        watched_in_lead=(),
     )
-    session.add(story)
-    session.flush()
-    return story.id
+
+
+_STORY = select(
+    StoryRow.id,
+    StoryRow.title,
+    StoryRow.is_archive,
+    StoryRow.indexed_articles,
+    StoryRow.lead,
+    StoryRow.source_names,
+    StoryRow.watched_in_title,
+    StoryRow.watched_in_lead,
+    StoryRow.first_published,
+    StoryRow.last_published,
+).where(StoryRow.id == bindparam("story"))
+_STORY_FACTS = (
+    select(StoryFactRow)
+    .where(StoryFactRow.story_id == bindparam("story"))
+    .order_by(StoryFactRow.position)
+)
+_PUBLISHERS = select(StoryPublisherRow.publisher).where(
+    StoryPublisherRow.story_id == bindparam("story")
+)
 
 
 def load_aggregate(session: Session, story_id: int) -> StoryAggregate:
-    story = session.get_one(StoryRow, story_id)
-    facts = session.scalars(
-        select(StoryFactRow)
-        .where(StoryFactRow.story_id == story_id)
-        .order_by(StoryFactRow.position)
-    )
-    publishers = session.scalars(
-        select(StoryPublisherRow.publisher).where(StoryPublisherRow.story_id == story_id)
-    )
+    [story] = run(session, _STORY, {"story": story_id})
+    facts = run(session, _STORY_FACTS, {"story": story_id})
+    publishers = run(session, _PUBLISHERS, {"story": story_id})
     return StoryAggregate(
         id=story.id,
         title=story.title,
@@ -79,7 +112,7 @@ def load_aggregate(session: Session, story_id: int) -> StoryAggregate:
         indexed_articles=story.indexed_articles,
         lead=story.lead,
         facts=tuple(fact_from_row(row) for row in facts),
-        publishers=tuple(sorted(publishers)),
+        publishers=tuple(sorted(r.publisher for r in publishers)),
         source_names=tuple(story.source_names or ()),
         watched_in_title=_tuple_or_none(story.watched_in_title),
         watched_in_lead=_tuple_or_none(story.watched_in_lead),
@@ -96,7 +129,8 @@ def member_titles(session: Session, story_id: int) -> list[str]:
 def record_member(session: Session, story: StoryAggregate, member: NewMember) -> None:
     """Add one article's contribution to the story's aggregates."""
     dates = [d for d in (story.first_published, story.last_published, member.published) if d]
-    session.execute(
+    execute(
+        session,
         update(StoryRow)
         .where(StoryRow.id == story.id)
         .values(
@@ -106,16 +140,14 @@ def record_member(session: Session, story: StoryAggregate, member: NewMember) ->
             source_names=sorted({*story.source_names, member.source}),
             watched_in_title=list(member.watched_in_title),
             watched_in_lead=list(member.watched_in_lead),
-        )
+        ),
     )
-    index_terms(session, story.id, member.terms, member.lead_terms)
+    first = story.indexed_articles == 0
+    index_terms(session, story.id, member.terms, member.lead_terms, first=first)
     _write_facts(session, story, member.facts)
     if member.publisher not in story.publishers:
-        session.add(
-            StoryPublisherRow(
-                story_id=story.id, publisher=member.publisher, article_id=member.article_id
-            )
-        )
+        row = {"story_id": story.id, "publisher": member.publisher, "article_id": member.article_id}
+        execute(session, insert_for(session, StoryPublisherRow).on_conflict_do_nothing(), row)
 
 
 def record_facts(session: Session, story: StoryAggregate, facts: Sequence[Fact]) -> None:
@@ -126,38 +158,30 @@ def record_facts(session: Session, story: StoryAggregate, facts: Sequence[Fact])
 
 def _write_facts(session: Session, story: StoryAggregate, facts: Sequence[Fact]) -> None:
     before = {fact.key: fact for fact in story.facts}
+    new = []
     for position, fact in enumerate(facts):
         old = before.get(fact.key)
-        if old == fact:
-            continue
-        values = _fact_values(fact)
         if old is None:
-            session.add(StoryFactRow(story_id=story.id, key=fact.key, position=position, **values))
-        else:
-            session.execute(
+            new.append({"story_id": story.id, "position": position, **fact_values(fact)})
+        elif old != fact:
+            execute(
+                session,
                 update(StoryFactRow)
                 .where(StoryFactRow.story_id == story.id, StoryFactRow.key == fact.key)
-                .values(**values)
+                .values(**fact_values(fact)),
             )
-
-
-def _fact_values(fact: Fact) -> dict[str, Any]:
-    attributes = {n: getattr(fact, n) for n in FACT_ATTRIBUTES if getattr(fact, n) is not None}
-    return {
-        "kind": fact.kind,
-        "text": fact.text,
-        "sentence": fact.sentence,
-        "attributes": attributes,
-    }
+    if new:
+        execute(session, insert(StoryFactRow), new)
 
 
 def set_watched(
     session: Session, story_id: int, in_title: Iterable[str], in_lead: Iterable[str]
 ) -> None:
-    session.execute(
+    execute(
+        session,
         update(StoryRow)
         .where(StoryRow.id == story_id)
-        .values(watched_in_title=sorted(set(in_title)), watched_in_lead=sorted(set(in_lead)))
+        .values(watched_in_title=sorted(set(in_title)), watched_in_lead=sorted(set(in_lead))),
     )
 
 
@@ -169,18 +193,19 @@ def merge_stories(
     Outbox rows move with the story unless `into` already has one for the same channel and kind:
     then an alert not sent yet is cancelled, so the merged story is never alerted twice."""
     move_terms(session, other.id, into.id)
-    session.execute(
-        update(ArticleRow).where(ArticleRow.story_id == other.id).values(story_id=into.id)
+    execute(
+        session, update(ArticleRow).where(ArticleRow.story_id == other.id).values(story_id=into.id)
     )
-    session.execute(delete(StoryFactRow).where(StoryFactRow.story_id == other.id))
+    execute(session, delete(StoryFactRow).where(StoryFactRow.story_id == other.id))
     _write_facts(session, into, facts)
     for publisher in set(other.publishers) - set(into.publishers):
-        session.execute(
+        execute(
+            session,
             update(StoryPublisherRow)
             .where(StoryPublisherRow.story_id == other.id, StoryPublisherRow.publisher == publisher)
-            .values(story_id=into.id)
+            .values(story_id=into.id),
         )
-    session.execute(delete(StoryPublisherRow).where(StoryPublisherRow.story_id == other.id))
+    execute(session, delete(StoryPublisherRow).where(StoryPublisherRow.story_id == other.id))
     _move_outbox(session, other.id, into.id)
     dates = [
         d
@@ -188,7 +213,8 @@ def merge_stories(
                   other.last_published)
         if d
     ]  # fmt: skip
-    session.execute(
+    execute(
+        session,
         update(StoryRow)
         .where(StoryRow.id == into.id)
         .values(
@@ -199,27 +225,40 @@ def merge_stories(
             watched_in_title=_union(into.watched_in_title, other.watched_in_title),
             watched_in_lead=_union(into.watched_in_lead, other.watched_in_lead),
             is_archive=into.is_archive or other.is_archive,
-        )
+        ),
     )
-    session.execute(
+    execute(
+        session,
         update(StoryRow)
         .where(StoryRow.id == other.id)
-        .values(merged_into_id=into.id, indexed_articles=0, notable=False)
+        .values(merged_into_id=into.id, indexed_articles=0, notable=False),
     )
 
 
 def _move_outbox(session: Session, from_story: int, into_story: int) -> None:
-    taken = set(
-        session.execute(
-            select(OutboxRow.channel, OutboxRow.kind).where(OutboxRow.story_id == into_story)
-        ).tuples()
+    taken = {
+        (r.channel, r.kind)
+        for r in run(
+            session,
+            select(OutboxRow.channel, OutboxRow.kind).where(OutboxRow.story_id == into_story),
+        )
+    }
+    moving = run(
+        session,
+        select(OutboxRow.id, OutboxRow.channel, OutboxRow.kind, OutboxRow.status).where(
+            OutboxRow.story_id == from_story
+        ),
     )
-    for row in session.scalars(select(OutboxRow).where(OutboxRow.story_id == from_story)):
+    for row in moving:
+        values: dict[str, object]
         if (row.channel, row.kind) not in taken:
-            row.story_id = into_story
+            values = {"story_id": into_story}
         elif row.status == PENDING:
-            row.status = CANCELLED
-            row.last_error = f"story merged into story {into_story}, which has this alert"
+            reason = f"story merged into story {into_story}, which has this alert"
+            values = {"status": CANCELLED, "last_error": reason}
+        else:
+            continue
+        execute(session, update(OutboxRow).where(OutboxRow.id == row.id).values(**values))
 
 
 def _tuple_or_none(values: list[str] | None) -> tuple[str, ...] | None:

@@ -14,16 +14,17 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Executable, Row, bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from rdwatch.dedup import StoryCandidate, TermStats
-from rdwatch.store.articles import chunks
 from rdwatch.store.schema import ArticleRow, StoryRow, StoryTermRow, TermStatRow
+from rdwatch.store.sql import chunks, execute, insert_for, run
 
 CANDIDATES = 20
-CANDIDATE_MAX_STORIES = 500
+CANDIDATE_MAX_STORIES = 50
+# The article's heaviest terms that propose candidates (all of them count in the score).
+PROPOSING_TERMS = 15
 
 _STATS = select(TermStatRow.term, TermStatRow.stories).where(
     TermStatRow.term.in_(bindparam("terms", expanding=True))
@@ -60,14 +61,10 @@ _STORY_TERMS = select(StoryTermRow.term, StoryTermRow.articles, StoryTermRow.lea
 )
 
 
-def _rows(session: Session, statement: Executable, **params: Any) -> Sequence[Row[Any]]:
-    return session.connection().execute(statement, params).all()
-
-
 def term_stats(session: Session, terms: Collection[str]) -> TermStats:
     holding: dict[str, int] = {}
     for chunk in chunks(list(terms)):
-        holding.update((r.term, r.stories) for r in _rows(session, _STATS, terms=list(chunk)))
+        holding.update((r.term, r.stories) for r in run(session, _STATS, {"terms": list(chunk)}))
     total = session.connection().execute(_STORIES_TOTAL).scalar() or 0
     return TermStats(stories_total=int(total), stories_holding=holding)
 
@@ -77,13 +74,16 @@ def find_story_candidates(
 ) -> list[StoryCandidate]:
     """The stories sharing the article's most telling terms, best first, with their counts."""
     scored = {t: w * stats.idf(t) for t, w in terms.items() if not stats.is_background(t)}
-    rare = [t for t in scored if stats.stories_holding.get(t, 0) <= CANDIDATE_MAX_STORIES]
+    rare = sorted(
+        (t for t in scored if stats.stories_holding.get(t, 0) <= CANDIDATE_MAX_STORIES),
+        key=lambda t: -scored[t],
+    )[:PROPOSING_TERMS]
     if not rare:
         return []
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     leads: dict[int, set[str]] = defaultdict(set)
     rank: dict[int, float] = defaultdict(float)
-    for row in _rows(session, _HOLDING, terms=rare):
+    for row in run(session, _HOLDING, {"terms": rare}):
         _note(row, counts, leads)
         rank[row.story_id] += scored[row.term]
     best = sorted(rank, key=lambda s: (-rank[s], s))[:CANDIDATES]
@@ -91,7 +91,7 @@ def find_story_candidates(
         return []
     others = [t for t in scored if t not in set(rare)]
     if others:
-        for row in _rows(session, _HOLDING_IN, terms=others, stories=best):
+        for row in run(session, _HOLDING_IN, {"terms": others, "stories": best}):
             _note(row, counts, leads)
     return [
         StoryCandidate(
@@ -105,7 +105,7 @@ def find_story_candidates(
             first_article_id=row.first_article_id,
             first_url=row.first_url or "",
         )
-        for row in sorted(_rows(session, _STORIES, stories=best), key=lambda r: best.index(r.id))
+        for row in sorted(run(session, _STORIES, {"stories": best}), key=lambda r: best.index(r.id))
     ]
 
 
@@ -116,27 +116,39 @@ def _note(row: Row[Any], counts: dict[int, dict[str, int]], leads: dict[int, set
 
 
 def index_terms(
-    session: Session, story_id: int, terms: Collection[str], lead_terms: Collection[str]
+    session: Session,
+    story_id: int,
+    terms: Collection[str],
+    lead_terms: Collection[str],
+    *,
+    first: bool = False,
 ) -> None:
-    """One more article of the story carries `terms`, `lead_terms` in its headline or lead."""
+    """One more article of the story carries `terms`, `lead_terms` in its headline or lead
+    (`first`: the story's first, so it holds none of them yet)."""
     if not terms:
         return
-    held = {r.term for r in _rows(session, _HOLDING_IN, terms=list(terms), stories=[story_id])}
+    held = (
+        {r.term for r in run(session, _HOLDING_IN, {"terms": list(terms), "stories": [story_id]})}
+        if not first
+        else set()
+    )
     in_lead = set(lead_terms)
     for group, lead in ((held & in_lead, 1), (held - in_lead, 0)):
         if group:
-            session.execute(
+            execute(
+                session,
                 update(StoryTermRow)
                 .where(StoryTermRow.story_id == story_id, StoryTermRow.term.in_(group))
                 .values(
                     articles=StoryTermRow.articles + 1,
                     lead_articles=StoryTermRow.lead_articles + lead,
-                )
+                ),
             )
     new = [t for t in terms if t not in held]
     if new:
-        session.execute(
-            _insert(session, StoryTermRow),
+        execute(
+            session,
+            insert_for(session, StoryTermRow),
             [
                 {"term": t, "story_id": story_id, "articles": 1, "lead_articles": int(t in in_lead)}
                 for t in new
@@ -147,48 +159,46 @@ def index_terms(
 
 def move_terms(session: Session, from_story: int, into_story: int) -> None:
     """A merge: the counts of `from_story` are added to `into_story`'s."""
-    moving = {r.term: r for r in _rows(session, _STORY_TERMS, story=from_story)}
-    if not moving:
-        return
-    both = [r.term for r in _rows(session, _HOLDING_IN, terms=list(moving), stories=[into_story])]
+    moving = {r.term: r for r in run(session, _STORY_TERMS, {"story": from_story})}
+    both: list[str] = []
+    for chunk in chunks(list(moving)):
+        params = {"terms": list(chunk), "stories": [into_story]}
+        both += [r.term for r in run(session, _HOLDING_IN, params)]
     for term in both:
-        session.execute(
+        execute(
+            session,
             update(StoryTermRow)
             .where(StoryTermRow.story_id == into_story, StoryTermRow.term == term)
             .values(
                 articles=StoryTermRow.articles + moving[term].articles,
                 lead_articles=StoryTermRow.lead_articles + moving[term].lead_articles,
-            )
+            ),
         )
-    if both:
-        session.execute(
+    for chunk in chunks(both):
+        execute(
+            session,
             delete(StoryTermRow).where(
-                StoryTermRow.story_id == from_story, StoryTermRow.term.in_(both)
-            )
+                StoryTermRow.story_id == from_story, StoryTermRow.term.in_(chunk)
+            ),
         )
-        _count_stories(session, both, -1)
-    session.execute(
-        update(StoryTermRow).where(StoryTermRow.story_id == from_story).values(story_id=into_story)
+        _count_stories(session, chunk, -1)
+    execute(
+        session,
+        update(StoryTermRow).where(StoryTermRow.story_id == from_story).values(story_id=into_story),
     )
 
 
 def _count_stories(session: Session, terms: Sequence[str], delta: int) -> None:
     if delta > 0:
-        statement = _insert(session, TermStatRow).on_conflict_do_update(
+        statement = insert_for(session, TermStatRow).on_conflict_do_update(
             index_elements=[TermStatRow.term],
             set_={"stories": TermStatRow.stories + delta},
         )
-        session.execute(statement, [{"term": t, "stories": delta} for t in terms])
+        execute(session, statement, [{"term": t, "stories": delta} for t in terms])
         return
-    session.execute(
+    execute(
+        session,
         update(TermStatRow)
         .where(TermStatRow.term.in_(terms))
-        .values(stories=TermStatRow.stories + delta)
+        .values(stories=TermStatRow.stories + delta),
     )
-
-
-def _insert(session: Session, table: type[Any]) -> Any:
-    """An INSERT with the backend's ON CONFLICT clause available (SQLite and PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)

@@ -1,0 +1,41 @@
+"""Statement helpers shared by the store modules: IN-list batching and the backend's INSERT.
+
+The ingest path runs a few dozen statements per article, so it uses SQLAlchemy Core on the
+session's connection: no ORM unit of work, no autoflush before each read (which cost more than
+the SQL itself), and statements SQLAlchemy compiles once and caches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Executable, Row
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+# Bound parameter lists longer than this are split: SQLite allows 32,766 per statement.
+IN_LIST_CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_for(session: Session, table: Any) -> Any:
+    """An INSERT with the backend's ON CONFLICT clauses (SQLite and PostgreSQL both have them)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def run(session: Session, statement: Executable, params: Any = None) -> Sequence[Row[Any]]:
+    """Execute on the session's connection and fetch every row."""
+    result = session.connection().execute(statement, params)
+    return result.all() if result.returns_rows else ()
+
+
+def execute(session: Session, statement: Executable, params: Any = None) -> None:
+    session.connection().execute(statement, params)
