@@ -41,6 +41,7 @@ from rdwatch.store import articles as article_store
 from rdwatch.store import outbox as outbox_store
 from rdwatch.store import stories as story_store
 from rdwatch.store.locks import lock_ingest
+from rdwatch.store.pending import PendingWrites
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 200
@@ -73,8 +74,9 @@ class IngestResult:
 
 @dataclass
 class _Batch:
-    """Reads shared by the articles of one transaction."""
+    """One transaction's shared reads and pending writes."""
 
+    pending: PendingWrites = field(default_factory=PendingWrites)
     archive_keys: set[str] | None = None
     results: list[IngestResult] = field(default_factory=list)
 
@@ -105,6 +107,7 @@ def ingest_batch(
             for analysis in analyses[start : start + BATCH_SIZE]:
                 result = _ingest_one(ctx, session, analysis, now, archive, batch)
                 batch.results.append(result)
+            batch.pending.flush(session)
         results += batch.results
         if on_each is not None:
             for result in batch.results:
@@ -121,7 +124,10 @@ def ingest_in_session(
     archive: bool = False,
 ) -> IngestResult:
     """One article inside the caller's transaction (`rdwatch explain` rolls it back)."""
-    return _ingest_one(ctx, session, analysis, now, archive, _Batch())
+    batch = _Batch()
+    result = _ingest_one(ctx, session, analysis, now, archive, batch)
+    batch.pending.flush(session)
+    return result
 
 
 def _ingest_one(
@@ -138,43 +144,62 @@ def _ingest_one(
             ArticleStatus.DUPLICATE, DedupTier.SEEN, "seen: URL or guid already stored"
         )
         return IngestResult(article.url, seen, None, None)
-    decision, bridged = decide(session, analysis, ctx.config.dedup)
+    decision, bridged = decide(session, analysis, ctx.config.dedup, batch.pending)
     if archive:
         decision = replace(
             decision, status=ArticleStatus.ARCHIVE, reason=f"archive article; {decision.reason}"
         )
-    lead = lead_of(article.text)
-    story_id = decision.story_id or story_store.add_story(
-        session, article.title, now, lead=lead, is_archive=archive
-    )
     publisher = article.publisher or publisher_of(article.url, fallback=article.source)
-    stored = replace(article, publisher=publisher)
+    story = _story_for(session, decision, article, now, archive, batch.pending)
     prints = analysis.prints
     new = article_store.NewArticle(
-        stored, decision, prints.text_hash, prints.signature, analysis.facts
+        replace(article, publisher=publisher),
+        decision,
+        prints.text_hash,
+        prints.signature,
+        analysis.facts,
     )
-    article_id = article_store.add_article(session, new, story_id, now)
+    article_id = article_store.add_article(session, new, story.id, now)
     if article_id is None:
-        return IngestResult(article.url, decision, None, story_id)
-    if decision.story_id is None:
-        story = story_store.empty_aggregate(story_id, article.title, lead, is_archive=archive)
+        return IngestResult(article.url, decision, None, story.id)
+    batch.pending.add_facts(article_id, analysis.facts)
+    if decision.status == ArticleStatus.DUPLICATE:
+        story = _copy_joins(story, analysis)
     else:
-        story = story_store.load_aggregate(session, story_id)
-    if decision.status != ArticleStatus.DUPLICATE:
-        story = _join(ctx, session, story, analysis, article_id, publisher)
-    else:
-        story = _copy_joins(session, story, analysis)
+        story = _join(ctx, session, story, analysis, article_id, publisher, batch.pending)
+    batch.pending.update_story(story)
     merged = tuple(b for b in bridged if b != story.id)
     if merged:
-        story = _merge(session, story, merged)
+        story = _merge(session, story, merged, batch.pending)
     if story.is_archive:
         return IngestResult(article.url, decision, article_id, story.id, merged=merged)
     notability, queued = _score_and_queue(ctx, session, story, now, batch)
     return IngestResult(article.url, decision, article_id, story.id, notability, queued, merged)
 
 
+def _story_for(
+    session: Session,
+    decision: DedupDecision,
+    article: Article,
+    now: datetime,
+    archive: bool,
+    pending: PendingWrites,
+) -> StoryAggregate:
+    """The story the decision names, as the batch left it, or a new one."""
+    if decision.story_id is not None:
+        return pending.aggregate(session, decision.story_id)
+    lead = lead_of(article.text)
+    story_id = story_store.add_story(session, article.title, now, lead=lead, is_archive=archive)
+    story = story_store.empty_aggregate(story_id, article.title, lead, is_archive=archive)
+    pending.add_story(story)
+    return story
+
+
 def decide(
-    session: Session, analysis: Analysis, settings: DedupConfig
+    session: Session,
+    analysis: Analysis,
+    settings: DedupConfig,
+    pending: PendingWrites | None = None,
 ) -> tuple[DedupDecision, tuple[int, ...]]:
     """The dedup tiers in order: exact copy, near copy (LSH candidates verified on their
     shingles), same story (the term index's candidates scored on their aggregates). Returns the
@@ -200,8 +225,8 @@ def decide(
     )
     if decision.status != ArticleStatus.NEW:
         return decision, ()
-    stats = story_index.term_stats(session, analysis.terms)
-    pool = story_index.find_story_candidates(session, analysis.terms, stats)
+    stats = story_index.term_stats(session, analysis.terms, pending)
+    pool = story_index.find_story_candidates(session, analysis.terms, stats, pending)
     rules = dedup.StoryRules(
         settings.same_story_threshold, settings.same_story_days, settings.merge_threshold
     )
@@ -221,30 +246,28 @@ def _join(
     analysis: Analysis,
     article_id: int,
     publisher: str,
+    pending: PendingWrites,
 ) -> StoryAggregate:
-    """The article's contribution to its story, decided here and recorded by the store."""
+    """The story with the article's contribution: its facts, publisher, dates, watched entities
+    and terms (recorded as pending writes)."""
     article = analysis.article
     in_title, in_lead = _watched(ctx, session, story)
     in_title = sorted({*in_title, *watched_entities(article.title, ctx.gazetteer)})
     in_lead = sorted({*in_lead, *watched_entities(lead_of(article.text), ctx.gazetteer)})
-    facts = merge_facts([story.facts, analysis.facts])
-    member = story_store.NewMember(
-        article_id=article_id,
-        published=article.published,
-        publisher=publisher,
-        source=article.source,
-        terms=list(analysis.terms),
-        lead_terms=list(analysis.lead_terms),
-        facts=facts,
-        watched_in_title=in_title,
-        watched_in_lead=in_lead,
+    terms = list(analysis.terms)
+    held = (
+        story_index.terms_held(session, story.id, terms, pending)
+        if story.indexed_articles
+        else set()
     )
-    story_store.record_member(session, story, member)
+    pending.add_member_terms(story.id, terms, analysis.lead_terms, held)
+    if publisher not in story.publishers:
+        pending.add_publisher(story.id, publisher, article_id)
     dates = [d for d in (story.first_published, story.last_published, article.published) if d]
     return replace(
         story,
         indexed_articles=story.indexed_articles + 1,
-        facts=facts,
+        facts=merge_facts([story.facts, analysis.facts]),
         publishers=tuple(sorted({*story.publishers, publisher})),
         source_names=tuple(sorted({*story.source_names, article.source})),
         watched_in_title=tuple(in_title),
@@ -254,12 +277,9 @@ def _join(
     )
 
 
-def _copy_joins(session: Session, story: StoryAggregate, analysis: Analysis) -> StoryAggregate:
+def _copy_joins(story: StoryAggregate, analysis: Analysis) -> StoryAggregate:
     """A copy adds no outlet and no terms; an updated copy may add facts."""
-    facts = merge_facts([story.facts, analysis.facts])
-    if facts != story.facts:
-        story_store.record_facts(session, story, facts)
-    return replace(story, facts=facts)
+    return replace(story, facts=merge_facts([story.facts, analysis.facts]))
 
 
 def _watched(
@@ -273,9 +293,15 @@ def _watched(
     return watched_entities(titles, ctx.gazetteer), watched_entities(story.lead, ctx.gazetteer)
 
 
-def _merge(session: Session, story: StoryAggregate, others: Iterable[int]) -> StoryAggregate:
-    """The stories an article bridged become one: the archive's, else the oldest, holds them."""
-    group = [story, *(story_store.load_aggregate(session, i) for i in others)]
+def _merge(
+    session: Session, story: StoryAggregate, others: Iterable[int], pending: PendingWrites
+) -> StoryAggregate:
+    """The stories an article bridged become one: the archive's, else the oldest, holds them.
+    Merges are rare and move whole stories, so they run on written state: the batch's pending
+    writes go first."""
+    pending.flush(session)
+    pending.clear()
+    group = [story_store.load_aggregate(session, i) for i in (story.id, *others)]
     into = min(group, key=lambda s: (not s.is_archive, s.id))
     for other in group:
         if other.id == into.id:
@@ -284,7 +310,7 @@ def _merge(session: Session, story: StoryAggregate, others: Iterable[int]) -> St
         story_store.merge_stories(session, into, other, facts)
         log.info("story %d merged into story %d", other.id, into.id)
         into = story_store.load_aggregate(session, into.id)
-    return into
+    return pending.aggregate(session, into.id)
 
 
 def _score_and_queue(
@@ -306,7 +332,7 @@ def _score_and_queue(
         ),
     )
     notability = score_story(evidence, batch.archive_keys, ctx.config.notability)
-    article_store.set_story_notability(session, story.id, notability)
+    batch.pending.set_notability(story.id, notability)
     queued = 0
     if not notability.notable:
         return notability, queued

@@ -65,7 +65,8 @@ def known_guids(session: Session, guids: Iterable[str]) -> set[str]:
 
 
 def add_article(session: Session, new: NewArticle, story_id: int, now: datetime) -> int | None:
-    """Store the article with its facts and LSH bands; None when its URL is already stored."""
+    """Store the article and its LSH bands (its facts are the caller's to write, in bulk);
+    None when its URL is already stored."""
     article, decision = new.article, new.decision
     row = {
         "url": article.url,
@@ -96,7 +97,6 @@ def add_article(session: Session, new: NewArticle, story_id: int, now: datetime)
     if not inserted:
         return None
     article_id = int(inserted[0][0])
-    _add_facts(session, article_id, new.facts)
     if new.signature and decision.status != ArticleStatus.DUPLICATE:
         # Duplicates add nothing to the index: their original already answers for them.
         bands = [
@@ -105,14 +105,6 @@ def add_article(session: Session, new: NewArticle, story_id: int, now: datetime)
         ]
         execute(session, insert(LshBandRow), bands)
     return article_id
-
-
-def _add_facts(session: Session, article_id: int, facts: Iterable[Fact]) -> None:
-    rows: dict[str, dict[str, Any]] = {}
-    for fact in facts:
-        rows.setdefault(fact.key, {"article_id": article_id, **fact_values(fact)})
-    if rows:
-        execute(session, insert(FactRow), list(rows.values()))
 
 
 def fact_values(fact: Fact) -> dict[str, Any]:

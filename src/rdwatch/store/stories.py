@@ -1,16 +1,15 @@
-"""Story aggregates: what a story's articles add up to, written as each article joins.
+"""Stories and their aggregates: what a story's articles add up to.
 
 Ingest reads one story's aggregate (`load_aggregate`: three indexed reads, none over its member
-articles), decides what changes in pure code, and writes it back here (`record_member`). Merging
-two stories (`merge_stories`) moves every member, aggregate and outbox row of one into the other.
-The rules (how facts merge, who counts as an outlet) are the callers'; this module stores.
+articles), decides what changes in pure code, and the batch writes it back (`store.pending`).
+Merging two stories (`merge_stories`) moves every member, aggregate and outbox row of one into the
+other. The rules (how facts merge, who counts as an outlet) are the callers'; this module stores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -25,23 +24,8 @@ from rdwatch.store.schema import (
     StoryPublisherRow,
     StoryRow,
 )
-from rdwatch.store.sql import execute, insert_for, run
-from rdwatch.store.story_index import index_terms, move_terms
-
-
-@dataclass(frozen=True)
-class NewMember:
-    """An article joining a story (copies excepted): what it adds to the story's aggregates."""
-
-    article_id: int
-    published: date | None
-    publisher: str
-    source: str
-    terms: Sequence[str]
-    lead_terms: Sequence[str]
-    facts: Sequence[Fact]  # the story's facts after merging the article's in, in order
-    watched_in_title: Sequence[str]
-    watched_in_lead: Sequence[str]
+from rdwatch.store.sql import execute, run
+from rdwatch.store.story_index import move_terms
 
 
 def add_story(
@@ -126,36 +110,6 @@ def member_titles(session: Session, story_id: int) -> list[str]:
     return list(session.scalars(select(ArticleRow.title).where(ArticleRow.story_id == story_id)))
 
 
-def record_member(session: Session, story: StoryAggregate, member: NewMember) -> None:
-    """Add one article's contribution to the story's aggregates."""
-    dates = [d for d in (story.first_published, story.last_published, member.published) if d]
-    execute(
-        session,
-        update(StoryRow)
-        .where(StoryRow.id == story.id)
-        .values(
-            indexed_articles=StoryRow.indexed_articles + 1,
-            first_published=min(dates, default=None),
-            last_published=max(dates, default=None),
-            source_names=sorted({*story.source_names, member.source}),
-            watched_in_title=list(member.watched_in_title),
-            watched_in_lead=list(member.watched_in_lead),
-        ),
-    )
-    first = story.indexed_articles == 0
-    index_terms(session, story.id, member.terms, member.lead_terms, first=first)
-    _write_facts(session, story, member.facts)
-    if member.publisher not in story.publishers:
-        row = {"story_id": story.id, "publisher": member.publisher, "article_id": member.article_id}
-        execute(session, insert_for(session, StoryPublisherRow).on_conflict_do_nothing(), row)
-
-
-def record_facts(session: Session, story: StoryAggregate, facts: Sequence[Fact]) -> None:
-    """The story's facts after a copy joined it (a copy adds no outlet and no terms, but an
-    updated copy can add facts)."""
-    _write_facts(session, story, facts)
-
-
 def _write_facts(session: Session, story: StoryAggregate, facts: Sequence[Fact]) -> None:
     before = {fact.key: fact for fact in story.facts}
     new = []
@@ -172,17 +126,6 @@ def _write_facts(session: Session, story: StoryAggregate, facts: Sequence[Fact])
             )
     if new:
         execute(session, insert(StoryFactRow), new)
-
-
-def set_watched(
-    session: Session, story_id: int, in_title: Iterable[str], in_lead: Iterable[str]
-) -> None:
-    execute(
-        session,
-        update(StoryRow)
-        .where(StoryRow.id == story_id)
-        .values(watched_in_title=sorted(set(in_title)), watched_in_lead=sorted(set(in_lead))),
-    )
 
 
 def merge_stories(

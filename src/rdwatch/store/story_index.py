@@ -5,7 +5,8 @@ the stories holding the article's rarer terms (ranked here by the weight they sh
 `CANDIDATES` kept), then those stories' counts for the article's other terms. Joining a story adds
 one row per new term or bumps a count; the cost does not depend on how many articles the story
 already has. Terms held by more than `CANDIDATE_MAX_STORIES` stories still count in the score but
-do not propose candidates (every story would be one).
+do not propose candidates (every story would be one). A batch's own changes wait in
+`store.pending`; the lookups here add them to what is stored.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from rdwatch.dedup import StoryCandidate, TermStats
+from rdwatch.store.pending import PendingWrites
 from rdwatch.store.schema import ArticleRow, StoryRow, StoryTermRow, TermStatRow
 from rdwatch.store.sql import chunks, execute, insert_for, run
 
@@ -61,18 +63,30 @@ _STORY_TERMS = select(StoryTermRow.term, StoryTermRow.articles, StoryTermRow.lea
 )
 
 
-def term_stats(session: Session, terms: Collection[str]) -> TermStats:
+def term_stats(
+    session: Session, terms: Collection[str], pending: PendingWrites | None = None
+) -> TermStats:
     holding: dict[str, int] = {}
     for chunk in chunks(list(terms)):
         holding.update((r.term, r.stories) for r in run(session, _STATS, {"terms": list(chunk)}))
-    total = session.connection().execute(_STORIES_TOTAL).scalar() or 0
-    return TermStats(stories_total=int(total), stories_holding=holding)
+    if pending is None:
+        total = int(run(session, _STORIES_TOTAL)[0][0] or 0)
+        return TermStats(stories_total=total, stories_holding=holding)
+    for term in terms:
+        gained = pending.new_story_pairs(term)
+        if gained:
+            holding[term] = holding.get(term, 0) + gained
+    return TermStats(stories_total=pending.count_stories(session), stories_holding=holding)
 
 
 def find_story_candidates(
-    session: Session, terms: Mapping[str, float], stats: TermStats
+    session: Session,
+    terms: Mapping[str, float],
+    stats: TermStats,
+    pending: PendingWrites | None = None,
 ) -> list[StoryCandidate]:
-    """The stories sharing the article's most telling terms, best first, with their counts."""
+    """The stories sharing the article's most telling terms, best first, with their counts
+    (stored ones, plus what the batch has not written yet)."""
     scored = {t: w * stats.idf(t) for t, w in terms.items() if not stats.is_background(t)}
     rare = sorted(
         (t for t in scored if stats.stories_holding.get(t, 0) <= CANDIDATE_MAX_STORIES),
@@ -82,79 +96,69 @@ def find_story_candidates(
         return []
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     leads: dict[int, set[str]] = defaultdict(set)
-    rank: dict[int, float] = defaultdict(float)
     for row in run(session, _HOLDING, {"terms": rare}):
-        _note(row, counts, leads)
-        rank[row.story_id] += scored[row.term]
+        _note(counts, leads, row.story_id, row.term, row.articles, row.lead_articles)
+    if pending is not None:
+        for term, story_id, delta in pending.pairs(rare):
+            _note(counts, leads, story_id, term, delta.articles, delta.lead_articles)
+    rank = {s: sum(scored[t] for t in held) for s, held in counts.items()}
     best = sorted(rank, key=lambda s: (-rank[s], s))[:CANDIDATES]
     if not best:
         return []
     others = [t for t in scored if t not in set(rare)]
     if others:
         for row in run(session, _HOLDING_IN, {"terms": others, "stories": best}):
-            _note(row, counts, leads)
-    return [
-        StoryCandidate(
-            story_id=row.id,
-            title=row.title,
-            indexed_articles=row.indexed_articles,
-            term_articles=counts[row.id],
-            lead_terms=frozenset(leads[row.id]),
-            first_published=row.first_published,
-            last_published=row.last_published,
-            first_article_id=row.first_article_id,
-            first_url=row.first_url or "",
-        )
-        for row in sorted(run(session, _STORIES, {"stories": best}), key=lambda r: best.index(r.id))
-    ]
+            _note(counts, leads, row.story_id, row.term, row.articles, row.lead_articles)
+        if pending is not None:
+            chosen = set(best)
+            for term, story_id, delta in pending.pairs(others):
+                if story_id in chosen:
+                    _note(counts, leads, story_id, term, delta.articles, delta.lead_articles)
+    rows = sorted(run(session, _STORIES, {"stories": best}), key=lambda r: best.index(r.id))
+    return [_candidate(row, counts, leads, pending) for row in rows]
 
 
-def _note(row: Row[Any], counts: dict[int, dict[str, int]], leads: dict[int, set[str]]) -> None:
-    counts[row.story_id][row.term] = row.articles
-    if row.lead_articles:
-        leads[row.story_id].add(row.term)
-
-
-def index_terms(
-    session: Session,
+def _note(
+    counts: dict[int, dict[str, int]],
+    leads: dict[int, set[str]],
     story_id: int,
-    terms: Collection[str],
-    lead_terms: Collection[str],
-    *,
-    first: bool = False,
+    term: str,
+    articles: int,
+    lead_articles: int,
 ) -> None:
-    """One more article of the story carries `terms`, `lead_terms` in its headline or lead
-    (`first`: the story's first, so it holds none of them yet)."""
-    if not terms:
-        return
-    held = (
-        {r.term for r in run(session, _HOLDING_IN, {"terms": list(terms), "stories": [story_id]})}
-        if not first
-        else set()
+    counts[story_id][term] = counts[story_id].get(term, 0) + articles
+    if lead_articles:
+        leads[story_id].add(term)
+
+
+def _candidate(
+    row: Row[Any],
+    counts: dict[int, dict[str, int]],
+    leads: dict[int, set[str]],
+    pending: PendingWrites | None,
+) -> StoryCandidate:
+    story = pending.stories.get(row.id) if pending is not None else None
+    return StoryCandidate(
+        story_id=row.id,
+        title=row.title,
+        indexed_articles=story.indexed_articles if story else row.indexed_articles,
+        term_articles=counts[row.id],
+        lead_terms=frozenset(leads[row.id]),
+        first_published=story.first_published if story else row.first_published,
+        last_published=story.last_published if story else row.last_published,
+        first_article_id=row.first_article_id,
+        first_url=row.first_url or "",
     )
-    in_lead = set(lead_terms)
-    for group, lead in ((held & in_lead, 1), (held - in_lead, 0)):
-        if group:
-            execute(
-                session,
-                update(StoryTermRow)
-                .where(StoryTermRow.story_id == story_id, StoryTermRow.term.in_(group))
-                .values(
-                    articles=StoryTermRow.articles + 1,
-                    lead_articles=StoryTermRow.lead_articles + lead,
-                ),
-            )
-    new = [t for t in terms if t not in held]
-    if new:
-        execute(
-            session,
-            insert_for(session, StoryTermRow),
-            [
-                {"term": t, "story_id": story_id, "articles": 1, "lead_articles": int(t in in_lead)}
-                for t in new
-            ],
-        )
-        _count_stories(session, new, +1)
+
+
+def terms_held(
+    session: Session, story_id: int, terms: Collection[str], pending: PendingWrites
+) -> set[str]:
+    """Which of `terms` the story already holds, stored or pending."""
+    held = {
+        r.term for r in run(session, _HOLDING_IN, {"terms": list(terms), "stories": [story_id]})
+    }
+    return held | {t for t, s, _ in pending.pairs(terms) if s == story_id}
 
 
 def move_terms(session: Session, from_story: int, into_story: int) -> None:
