@@ -9,6 +9,7 @@ check concurrency limits.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import socket
 import threading
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
+
+import brotli
 
 
 @dataclass
@@ -140,12 +143,22 @@ def refused_url() -> str:
     return f"http://127.0.0.1:{port}/feed.xml"
 
 
-def gzip_bomb(decoded_size: int) -> bytes:
-    """A gzip body of `decoded_size` zero bytes (about a thousandth of that on the wire)."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+@functools.cache
+def gzip_bomb(decoded_size: int, *, wbits: int = 31) -> bytes:
+    """A gzip body of `decoded_size` zero bytes (about a thousandth of that on the wire).
+
+    `wbits=15` makes it zlib-wrapped deflate, `-15` raw deflate.
+    """
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
     block = b"\0" * 1_000_000
     parts = [compressor.compress(block) for _ in range(decoded_size // len(block))]
     return b"".join([*parts, compressor.flush()])
+
+
+@functools.cache
+def brotli_bomb(decoded_size: int) -> bytes:
+    """A Brotli body of `decoded_size` zero bytes: a few hundred bytes for a gigabyte."""
+    return brotli.compress(b"\0" * decoded_size, quality=5)
 
 
 def gzipped(body: bytes) -> bytes:

@@ -9,14 +9,17 @@ import pytest
 
 from rdwatch.models import SourceState
 from tests.fetch.helpers import NOW, fast_settings, feed_source, poll
-from tests.fetch.servers import Server, gzip_bomb, refused_url, rss
+from tests.fetch.servers import Server, gzip_bomb, refused_url, rss, serve
 
 GOOD = rss(("DAMO Academy opens lab", "http://example.com/news/lab?utm_source=rss"))
 OTHER = rss(("Alibaba Cloud update", "http://example.org/cloud"))
 
 
-def _misbehave(server: Server) -> dict[str, tuple[str, str]]:
-    """Source name → (URL, expected fragment of its error)."""
+def _misbehave(server: Server, busy: Server) -> dict[str, tuple[str, str]]:
+    """Source name → (URL, expected fragment of its error).
+
+    The throttled source has a host of its own (`busy`): its Retry-After holds for its whole host.
+    """
     server.route("loop-a", status=302, headers={"Location": "/loop-b"})
     server.route("loop-b", status=302, headers={"Location": "/loop-a"})
     cases = {
@@ -41,7 +44,7 @@ def _misbehave(server: Server) -> dict[str, tuple[str, str]]:
         "missing": (server.url("nothing-here.xml"), "HTTP 404 Not Found"),
         "gone": (server.route("gone.xml", status=410), "HTTP 410 Gone"),
         "throttled": (
-            server.route("busy.xml", status=429, headers={"Retry-After": "3600"}),
+            busy.route("busy.xml", status=429, headers={"Retry-After": "3600"}),
             "HTTP 429 Too Many Requests (retry after 3600s)",
         ),
         "broken": (server.route("500.xml", status=500), "HTTP 500 Internal Server Error"),
@@ -50,8 +53,22 @@ def _misbehave(server: Server) -> dict[str, tuple[str, str]]:
     return cases
 
 
-def test_each_bad_source_fails_alone_with_a_clear_reason(server: Server) -> None:
-    cases = _misbehave(server)
+KINDS = {
+    "transient": {"drip", "broken", "refused"},
+    "throttled": {"throttled"},
+    "gone": {"gone"},
+    "bad": {"malformed", "empty", "html", "huge", "huge-chunked", "bomb", "loop", "missing"},
+}
+
+
+def test_each_bad_source_fails_alone_with_a_clear_reason_and_kind(server: Server) -> None:
+    with serve() as busy:
+        _check_bad_sources(server, busy)
+    assert busy.hit_paths().count("/busy.xml") == 1
+
+
+def _check_bad_sources(server: Server, busy: Server) -> None:
+    cases = _misbehave(server, busy)
     sources = [feed_source(name, url) for name, (url, _) in cases.items()]
     sources += [
         feed_source("good", server.route("good.xml", GOOD)),
@@ -66,11 +83,14 @@ def test_each_bad_source_fails_alone_with_a_clear_reason(server: Server) -> None
         assert not results[name].items
     assert [i.url for i in results["good"].items] == ["http://example.com/news/lab"]
     assert [i.title for i in results["other"].items] == ["Alibaba Cloud update"]
+    kinds = {name: str(results[name].failure) for name in cases}
+    assert kinds == {name: kind for kind, names in KINDS.items() for name in names}, kinds
     assert results["gone"].gone and not results["missing"].gone
     assert results["throttled"].retry_after_s == 3600
-    # A long Retry-After is not waited for nor retried within the run; a 500 is retried once.
-    assert server.hit_paths().count("/busy.xml") == 1
+    # A long Retry-After is not waited for nor retried within the run; a 500 is retried once,
+    # a timed-out attempt not at all.
     assert server.hit_paths().count("/500.xml") == 2
+    assert server.hit_paths().count("/drip.xml") == 1
 
 
 def test_wrong_or_missing_charset_still_yields_items_with_a_warning(server: Server) -> None:
