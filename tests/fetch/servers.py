@@ -177,3 +177,49 @@ def rss(*items: tuple[str, str], title: str = "Test feed", encoding: str = "utf-
         f"<title>{title}</title><link>http://example.com/</link>{entries}</channel></rss>"
     )
     return text.encode(encoding)
+
+
+SMALL_FEED = rss(("DAMO Academy opens lab", "http://example.com/news/lab?utm_source=rss"))
+
+
+def bad_sources(server: Server, busy: Server) -> dict[str, tuple[str, str]]:
+    """Thirteen ways for a source to fail: name → (URL, expected fragment of its error).
+
+    The throttled source has a host of its own (`busy`): its Retry-After holds for its whole
+    host. "drip" times out only with a timeout under ~2 s; re-route it with a `delay_s` to make
+    it slow at any timeout.
+    """
+    server.route("loop-a", status=302, headers={"Location": "/loop-b"})
+    server.route("loop-b", status=302, headers={"Location": "/loop-a"})
+    html = b"<!doctype html><html><body>hi</body></html>"
+    cases = {
+        "malformed": (server.route("bad.xml", b"<?xml version='1.0'?><rss><<>>"), "malformed XML"),
+        "empty": (server.route("empty.xml", b""), "empty response body"),
+        "html": (
+            server.route("page.html", html, headers={"Content-Type": "text/html; charset=utf-8"}),
+            "not a feed (HTML page)",
+        ),
+        "huge": (server.route("huge.xml", b"<rss>" + b"x" * 500_000), "larger than 50000 bytes"),
+        "huge-chunked": (
+            server.route("huge2.xml", b"<rss>" + b"x" * 500_000, content_length=False),
+            "larger than 50000 bytes",
+        ),
+        "bomb": (
+            server.route("bomb.xml", gzip_bomb(50_000_000), headers={"Content-Encoding": "gzip"}),
+            "larger than 50000 bytes",
+        ),
+        "loop": (server.url("loop-a"), "redirect loop"),
+        "drip": (
+            server.route("drip.xml", SMALL_FEED, drip_s=0.05, drip_chunk=10),
+            "timed out after",
+        ),
+        "missing": (server.url("nothing-here.xml"), "HTTP 404 Not Found"),
+        "gone": (server.route("gone.xml", status=410), "HTTP 410 Gone"),
+        "throttled": (
+            busy.route("busy.xml", status=429, headers={"Retry-After": "3600"}),
+            "HTTP 429 Too Many Requests (retry after 3600s)",
+        ),
+        "broken": (server.route("500.xml", status=500), "HTTP 500 Internal Server Error"),
+        "refused": (refused_url(), "connection refused"),
+    }
+    return cases

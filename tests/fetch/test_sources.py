@@ -9,50 +9,13 @@ import pytest
 
 from rdwatch.models import SourceState
 from tests.fetch.helpers import NOW, fast_settings, feed_source, poll
-from tests.fetch.servers import Server, gzip_bomb, refused_url, rss, serve
+from tests.fetch.servers import Server, bad_sources, rss, serve
 
 GOOD = rss(("DAMO Academy opens lab", "http://example.com/news/lab?utm_source=rss"))
 OTHER = rss(("Alibaba Cloud update", "http://example.org/cloud"))
 
 
-def _misbehave(server: Server, busy: Server) -> dict[str, tuple[str, str]]:
-    """Source name → (URL, expected fragment of its error).
-
-    The throttled source has a host of its own (`busy`): its Retry-After holds for its whole host.
-    """
-    server.route("loop-a", status=302, headers={"Location": "/loop-b"})
-    server.route("loop-b", status=302, headers={"Location": "/loop-a"})
-    cases = {
-        "malformed": (server.route("bad.xml", b"<?xml version='1.0'?><rss><<>>"), "malformed XML"),
-        "empty": (server.route("empty.xml", b""), "empty response body"),
-        "html": (
-            server.route("page.html", b"<!doctype html><html><body>hi</body></html>",
-                         headers={"Content-Type": "text/html; charset=utf-8"}),
-            "not a feed (HTML page)",
-        ),
-        "huge": (server.route("huge.xml", b"<rss>" + b"x" * 500_000), "larger than 50000 bytes"),
-        "huge-chunked": (
-            server.route("huge2.xml", b"<rss>" + b"x" * 500_000, content_length=False),
-            "larger than 50000 bytes",
-        ),
-        "bomb": (
-            server.route("bomb.xml", gzip_bomb(50_000_000), headers={"Content-Encoding": "gzip"}),
-            "larger than 50000 bytes",
-        ),
-        "loop": (server.url("loop-a"), "redirect loop"),
-        "drip": (server.route("drip.xml", GOOD, drip_s=0.05, drip_chunk=10), "timed out after 1s"),
-        "missing": (server.url("nothing-here.xml"), "HTTP 404 Not Found"),
-        "gone": (server.route("gone.xml", status=410), "HTTP 410 Gone"),
-        "throttled": (
-            busy.route("busy.xml", status=429, headers={"Retry-After": "3600"}),
-            "HTTP 429 Too Many Requests (retry after 3600s)",
-        ),
-        "broken": (server.route("500.xml", status=500), "HTTP 500 Internal Server Error"),
-        "refused": (refused_url(), "connection refused"),
-    }  # fmt: skip
-    return cases
-
-
+# bad_sources' names by the kind of failure each must be.
 KINDS = {
     "transient": {"drip", "broken", "refused"},
     "throttled": {"throttled"},
@@ -68,7 +31,7 @@ def test_each_bad_source_fails_alone_with_a_clear_reason_and_kind(server: Server
 
 
 def _check_bad_sources(server: Server, busy: Server) -> None:
-    cases = _misbehave(server, busy)
+    cases = bad_sources(server, busy)
     sources = [feed_source(name, url) for name, (url, _) in cases.items()]
     sources += [
         feed_source("good", server.route("good.xml", GOOD)),
