@@ -131,23 +131,25 @@ def contestants(work: Path, urls: list[str], api: str, reader_python: Path) -> l
     temporary = clean_env(**quiet, PREFECT_HOME=str(work / "prefect-temporary"))
     bare = write_config(work / "no-prefect", urls)
     under = write_config(work / "prefect", urls)
+    run_bare = [rdwatch, "run", "--no-prefect", "--config", str(bare)]
+    run_under = [rdwatch, "run", "--config", str(under)]
+    naive = [python, "-c", NAIVE_SCRIPT, str(url_file)]
     found = [
-        Contestant(
-            "rdwatch --no-prefect",
-            lambda _: [rdwatch, "run", "--no-prefect", "--config", str(bare)],
-            plain,
-        ),
-        Contestant("rdwatch, Prefect server", lambda _: [rdwatch, "run", "--config", str(under)], served),
+        Contestant("rdwatch --no-prefect", lambda _: run_bare, plain),
+        Contestant("rdwatch, Prefect server", lambda _: run_under, served),
         # Same database as the line above: it only ever polls in the steady state.
-        Contestant(
-            "rdwatch, temporary server", lambda _: [rdwatch, "run", "--config", str(under)], temporary
-        ),
-        Contestant("naive feedparser loop", lambda _: [python, "-c", NAIVE_SCRIPT, str(url_file)], plain),
+        Contestant("rdwatch, temporary server", lambda _: run_under, temporary),
+        Contestant("naive feedparser loop", lambda _: naive, plain),
     ]
     if reader_python.exists():
         db = str(work / "reader.sqlite")
         command: Callable[[str], list[str]] = lambda kind: [  # noqa: E731
-            str(reader_python), "-c", READER_SCRIPT, db, str(url_file), kind
+            str(reader_python),
+            "-c",
+            READER_SCRIPT,
+            db,
+            str(url_file),
+            kind,
         ]
         found.insert(1, Contestant("lemon24/reader", command, clean_env()))
     return found
@@ -211,19 +213,22 @@ def report(runners: list[Contestant], args: argparse.Namespace) -> bool:
     reader_first = f"{reader.first.seconds:.1f} s" if reader and reader.first else "—"
     reader_steady = _median(reader.steady) if reader else "not measured (make bench-env)"
     items = args.feeds * args.items
+    naive_first = _first(naive) + " (parse only)"
+    naive_steady = _median(naive.steady) + " (downloads all)"
+    prefect_goal = goal(extra <= 3, f"≤ --no-prefect + 3 s (+{extra:.1f} s)")
     rows = [
-        ("first poll, --no-prefect", _first(bare), reader_first, _first(naive) + " (parse only)", first_goal),
+        ("first poll, --no-prefect", _first(bare), reader_first, naive_first, first_goal),
         ("first poll, Prefect server", _first(served), "", "", ""),
+        ("steady state (all 304), Prefect server", _median(served.steady), "", "", prefect_goal),
         (
-            "steady state (all 304), Prefect server",
-            _median(served.steady),
+            "same, temporary Prefect server",
+            _median(temporary.steady),
             "",
             "",
-            goal(extra <= 3, f"≤ --no-prefect + 3 s (+{extra:.1f} s)"),
+            "(its start counted)",
         ),
-        ("same, temporary Prefect server", _median(temporary.steady), "", "", "(server start included)"),
-        ("same, --no-prefect", _median(bare.steady), reader_steady, _median(naive.steady) + " (downloads all)", no_prefect_goal),
-    ]  # fmt: skip
+        ("same, --no-prefect", _median(bare.steady), reader_steady, naive_steady, no_prefect_goal),
+    ]
     print(
         f"\n{args.feeds} local feeds × {args.items} items ({items} items) on {args.hosts} hosts; "
         f"whole processes; steady state: median of {args.rounds} (min–max)\n"

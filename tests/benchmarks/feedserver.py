@@ -72,7 +72,8 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
                 body = _FEEDS[number]
                 writer.write(
                     f"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\n"
-                    f"{validators}Content-Length: {len(body)}\r\n\r\n".encode() + body
+                    f"{validators}Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
                 )
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
@@ -98,9 +99,7 @@ def _serve(ports: multiprocessing.Queue, feeds: int, items: int, hosts: int) -> 
 def serve_feeds(feeds: int, items: int, hosts: int) -> Iterator[list[str]]:
     """The URLs of `feeds` local feeds of `items` items each, served until the block ends."""
     queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    server = multiprocessing.Process(
-        target=_serve, args=(queue, feeds, items, hosts), daemon=True
-    )
+    server = multiprocessing.Process(target=_serve, args=(queue, feeds, items, hosts), daemon=True)
     server.start()
     try:
         ports = queue.get(timeout=120)
