@@ -16,14 +16,18 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = ROOT / "tests" / "benchmarks"
 
 # benchmark → (tiny-size arguments, a line its table always prints)
+FEEDS = ["--feeds", "6", "--items", "3", "--hosts", "2"]
 TINY = {
-    "bench_fetch.py": (["--feeds", "6", "--items", "3", "--hosts", "2", "--repeats", "1"], "steady state (all 304)"),
-    "bench_poll.py": (["--feeds", "6", "--items", "3", "--hosts", "2", "--rounds", "1"], "| same, --no-prefect |"),
+    "bench_fetch.py": ([*FEEDS, "--repeats", "1"], "steady state (all 304)"),
+    "bench_poll.py": ([*FEEDS, "--rounds", "1"], "| same, --no-prefect |"),
     "bench_prefect.py": (["--sources", "4", "--rounds", "1"], "steady state: without Prefect"),
-    "bench_prefect_tasks.py": (["--tasks", "4", "--rounds", "1", "--settle", "0.5"], "async tasks on the flow's loop"),
+    "bench_prefect_tasks.py": (
+        ["--tasks", "4", "--rounds", "1", "--settle", "0.5"],
+        "async tasks on the flow's loop",
+    ),
     "bench_facts.py": (["--seconds", "0.3"], "full extraction vs naive alias scan alone"),
     "bench_dedup.py": (["--sizes", "200", "--queries", "9"], "growth 1st→last size"),
-}  # fmt: skip
+}
 BROKEN = {
     "bench_dedup.py": "calls pipeline._decide, which moved; the dedup/ingest rewrite fixes it",
 }
