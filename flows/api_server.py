@@ -15,15 +15,18 @@ Linux only; elsewhere, or with PREFECT_API_URL set (a real server), this does no
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import prefect
-from prefect.server.api.server import SubprocessASGIServer
 from prefect.settings import PREFECT_API_URL, get_current_settings
+
+if TYPE_CHECKING:
+    from prefect.server.api.server import SubprocessASGIServer
 
 # Run in the child: ask for SIGKILL when the parent dies, make sure the parent has not died
 # already (the request would then never fire), then become the server.
@@ -59,38 +62,41 @@ def uvicorn_args(port: int) -> list[str]:
     ]
 
 
-class TiedServer(SubprocessASGIServer):
-    """Prefect's temporary server, launched to die with the process that started it."""
-
-    def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
-        assert self.port is not None
-        server_env = {
-            "PREFECT_UI_ENABLED": "0",
-            "PREFECT__SERVER_EPHEMERAL": "1",
-            "PREFECT__SERVER_FINAL": "1",
-        }
-        return subprocess.Popen(
-            args=[
-                sys.executable,
-                "-c",
-                _LAUNCHER,
-                str(os.getpid()),
-                *uvicorn_args(self.port),
-            ],
-            env={
-                **os.environ,
-                **server_env,
-                **get_current_settings().to_environment_variables(exclude_unset=True),
-            },
-        )
-
-
-def tie_temporary_server() -> TiedServer | None:
+def tie_temporary_server() -> SubprocessASGIServer | None:
     """Start the temporary API server now, tied to this process; None if none is needed."""
     if PREFECT_API_URL.value() or not sys.platform.startswith("linux"):
         return None
     if threading.current_thread() is not threading.main_thread():
         return None  # the kernel would kill the server when this thread ends
-    server = TiedServer()  # Prefect's per-port singleton: its clients find this instance
+    server = tied_server_class()()  # Prefect's per-port singleton: its clients find this one
     server.start()
     return server
+
+
+@functools.cache
+def tied_server_class() -> type[SubprocessASGIServer]:
+    """`SubprocessASGIServer`, launched to die with the process that started it.
+
+    Built on demand: importing Prefect's server module costs seconds (the whole API app), which
+    a run against a real server (PREFECT_API_URL) must not pay.
+    """
+    from prefect.server.api.server import SubprocessASGIServer
+
+    class TiedServer(SubprocessASGIServer):
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            assert self.port is not None
+            server_env = {
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                "PREFECT__SERVER_FINAL": "1",
+            }
+            return subprocess.Popen(
+                args=[sys.executable, "-c", _LAUNCHER, str(os.getpid()), *uvicorn_args(self.port)],
+                env={
+                    **os.environ,
+                    **server_env,
+                    **get_current_settings().to_environment_variables(exclude_unset=True),
+                },
+            )
+
+    return TiedServer

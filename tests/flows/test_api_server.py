@@ -11,7 +11,7 @@ from typing import Any
 
 import prefect.server.api.server as prefect_server
 import pytest
-from flows.api_server import TiedServer, tie_temporary_server, uvicorn_args
+from flows.api_server import tie_temporary_server, tied_server_class, uvicorn_args
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 
@@ -28,7 +28,8 @@ def test_the_server_command_is_prefects_own_behind_the_launcher(
     # Instances under keys of their own, never started: the per-port singletons stay untouched.
     theirs = prefect_server.SubprocessASGIServer.__new__(prefect_server.SubprocessASGIServer, -1)
     theirs.port = 8123
-    ours = TiedServer.__new__(TiedServer, -2)
+    tied = tied_server_class()
+    ours = tied.__new__(tied, -2)
     ours.port = 8123
     try:
         expected = theirs._run_uvicorn_command()

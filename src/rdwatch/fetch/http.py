@@ -37,8 +37,12 @@ from rdwatch.fetch.transport import PerHostTransport
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Bodies never read: redirects are followed, 204/304 have none (most steady-state answers are 304).
-_NO_BODY_STATUSES = REDIRECT_STATUSES | {204, 304}
+# Bodies never used: redirects are followed, 204/304 have none (most steady-state answers are
+# 304). They are still drained, up to _DRAIN_BYTES, so that the connection goes back to the pool:
+# a response left unread closes its connection, and at a thousand 304s reconnecting cost more
+# than the requests.
+_UNUSED_BODY_STATUSES = REDIRECT_STATUSES | {204, 304}
+_DRAIN_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -212,11 +216,21 @@ async def _read(
     try:
         async with client.stream("GET", url, headers=headers) as response:
             body = b""
-            if response.status_code not in _NO_BODY_STATUSES:
+            if response.status_code in _UNUSED_BODY_STATUSES:
+                await _drain(response)
+            else:
                 body = await _read_capped(url, response, settings.max_bytes)
             return response.status_code, response.reason_phrase, response.headers, body
     except httpx.HTTPError as exc:
         raise _describe(url, exc, settings) from None
+
+
+async def _drain(response: httpx.Response) -> None:
+    drained = 0
+    async for chunk in response.aiter_raw():
+        drained += len(chunk)
+        if drained > _DRAIN_BYTES:
+            return  # not worth the wait: the connection closes instead
 
 
 async def _read_capped(url: str, response: httpx.Response, max_bytes: int) -> bytes:
