@@ -31,21 +31,22 @@ TINY = {
 BROKEN = {
     "bench_dedup.py": "calls pipeline._decide, which moved; the dedup/ingest rewrite fixes it",
 }
+# These start a Prefect server: tens of seconds each, even tiny.
+SLOW = {"bench_poll.py", "bench_prefect.py", "bench_prefect_tasks.py"}
+
+
+def _marks(name: str) -> list[pytest.MarkDecorator]:
+    marks = [pytest.mark.slow] if name in SLOW else []
+    if name in BROKEN:
+        marks.append(pytest.mark.xfail(reason=BROKEN[name], strict=False))
+    return marks
 
 
 def test_every_benchmark_has_a_tiny_run() -> None:
     assert sorted(TINY) == sorted(p.name for p in BENCHMARKS.glob("bench_*.py"))
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason=BROKEN[name], strict=False))
-        if name in BROKEN
-        else name
-        for name in TINY
-    ],
-)
+@pytest.mark.parametrize("name", [pytest.param(name, marks=_marks(name)) for name in TINY])
 def test_benchmark_runs_at_a_tiny_size_and_prints_its_table(name: str) -> None:
     args, table_line = TINY[name]
     done = subprocess.run(
