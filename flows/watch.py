@@ -9,9 +9,9 @@ logs and a row in the source-health artifact.
 
 Fetch tasks have no Prefect retries: the fetch stage retries within each URL's budget
 (`rdwatch.fetch.retry`), and a source that still fails is an expected outcome, logged in one
-line, never raised. The task run's state says what happened: Completed when every source of the
-shard answered, Completed named "Partly failed" when some failed, Failed when all did; its
-message counts the outcomes.
+line, never raised. The task run's state says what happened: "Completed" when every source of
+the shard answered, "Partly failed" or "All failed" otherwise (all of the COMPLETED type, since
+failing sources are expected); its message counts the outcomes.
 
 The flow is async so that its fetch task runs share one event loop and one HTTP client: the fetch
 stage's limits (requests in flight overall and per host) hold across tasks, and no thread pool is
@@ -34,7 +34,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from prefect.states import Completed, Failed, State
+from prefect.states import Completed, State
 from prefect.utilities.annotations import quote
 
 from rdwatch import pipeline as core
@@ -69,14 +69,17 @@ async def fetch_shard(shard: Shard, poll: PollShard) -> State:
 
 
 def shard_state(results: list[SourceFetch]) -> State:
-    """The fetch task run's final state: what happened to its sources, at a glance."""
-    message = summarise(results)
+    """The fetch task run's final state: what happened to its sources, at a glance.
+
+    Always of the COMPLETED type: the task did its job, and failed sources are expected
+    outcomes. A FAILED state would make Prefect log an error with an empty traceback and the
+    whole result; it is left for a task that crashed.
+    """
     failed = sum(not r.ok for r in results)
-    if failed and failed == len(results):
-        return Failed(data=results, message=message)
+    name = "Completed"
     if failed:
-        return Completed(data=results, name="Partly failed", message=message)
-    return Completed(data=results, message=message)
+        name = "All failed" if failed == len(results) else "Partly failed"
+    return Completed(data=results, name=name, message=summarise(results))
 
 
 async def run_fetch_task(shard: Shard, poll: PollShard) -> list[SourceFetch]:

@@ -63,7 +63,8 @@ def test_thirteen_bad_sources_cost_a_minute_at_most_and_no_traceback(
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
     assert elapsed <= 60, (elapsed, output[-4000:])
-    assert "Traceback" not in output, output[-4000:]
+    for noise in ("Traceback", "NoneType: None", "| ERROR"):
+        assert noise not in output, output[-4000:]
     for name in cases:
         summary_lines = [ln for ln in done.stdout.splitlines() if f"source failed {name} (" in ln]
         assert len(summary_lines) == 1, (name, done.stdout)
