@@ -1,9 +1,11 @@
-"""Content-Encoding decoding that never produces more than the caller takes.
+"""Response bodies within the size cap: Content-Encoding decoded a bounded piece at a time.
 
 httpx decodes each network chunk in one call, so 850 bytes of Brotli can become 1 GiB before any
 size check sees it. Here every decoder hands out its output in pieces of about `PIECE` bytes and
 only decompresses more when the caller asks for the next piece: the caller counts decoded bytes
 and stops at its cap, with memory bounded by the cap, one piece and the decoders' own windows.
+
+`read_body` reads a body this way and stops at the cap, counted both on the wire and decoded.
 
 Offered and decoded: gzip, deflate (zlib-wrapped or raw, as browsers accept), br. Anything else
 (zstd, compress, …) is refused rather than passed on as if it were the body, and at most
@@ -18,6 +20,9 @@ from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 import brotli
+import httpx
+
+from rdwatch.errors import FetchError
 
 PIECE = 64 * 1024
 MAX_LAYERS = 2
@@ -149,3 +154,44 @@ def decoder_for(content_encoding: str | None) -> Decoder:
         raise DecodeError(f"{len(names)} layered Content-Encodings (at most {MAX_LAYERS})")
     decoders = [_one(name) for name in reversed(names)]
     return decoders[0] if len(decoders) == 1 else _Layers(decoders)
+
+
+async def read_body(url: str, response: httpx.Response, max_bytes: int) -> bytes:
+    """The decoded body, or FetchError once it passes `max_bytes` as sent or as decoded."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(url, f"response larger than {max_bytes} bytes")
+    try:
+        decoder = decoder_for(response.headers.get("content-encoding"))
+    except DecodeError as exc:
+        raise FetchError(url, str(exc)) from None
+    pieces: list[bytes] = []
+    received = size = 0
+    try:
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received > max_bytes:
+                raise FetchError(url, f"response larger than {max_bytes} bytes")
+            for piece in decoder.feed(chunk):
+                size += len(piece)
+                if size > max_bytes:
+                    raise FetchError(url, f"response larger than {max_bytes} bytes (decoded)")
+                pieces.append(piece)
+        for piece in decoder.finish():
+            size += len(piece)
+            if size > max_bytes:
+                raise FetchError(url, f"response larger than {max_bytes} bytes (decoded)")
+            pieces.append(piece)
+    except DecodeError as exc:
+        raise FetchError(url, f"could not decode the compressed body: {exc}") from None
+    return b"".join(pieces)
+
+
+async def drain_body(response: httpx.Response, limit: int) -> None:
+    """Read and drop a body nobody needs, so its connection can be reused; past `limit` bytes,
+    give up (the connection is then closed instead)."""
+    drained = 0
+    async for chunk in response.aiter_raw():
+        drained += len(chunk)
+        if drained > limit:
+            return

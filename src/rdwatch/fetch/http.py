@@ -217,51 +217,12 @@ async def _read(
         async with client.stream("GET", url, headers=headers) as response:
             body = b""
             if response.status_code in _UNUSED_BODY_STATUSES:
-                await _drain(response)
+                await decoding.drain_body(response, _DRAIN_BYTES)
             else:
-                body = await _read_capped(url, response, settings.max_bytes)
+                body = await decoding.read_body(url, response, settings.max_bytes)
             return response.status_code, response.reason_phrase, response.headers, body
     except httpx.HTTPError as exc:
         raise _describe(url, exc, settings) from None
-
-
-async def _drain(response: httpx.Response) -> None:
-    drained = 0
-    async for chunk in response.aiter_raw():
-        drained += len(chunk)
-        if drained > _DRAIN_BYTES:
-            return  # not worth the wait: the connection closes instead
-
-
-async def _read_capped(url: str, response: httpx.Response, max_bytes: int) -> bytes:
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(url, f"response larger than {max_bytes} bytes")
-    try:
-        decoder = decoding.decoder_for(response.headers.get("content-encoding"))
-    except decoding.DecodeError as exc:
-        raise FetchError(url, str(exc)) from None
-    pieces: list[bytes] = []
-    received = size = 0
-    # Raw bytes in, decoded a bounded piece at a time: the cap holds on what the body expands to.
-    try:
-        async for chunk in response.aiter_raw():
-            received += len(chunk)
-            if received > max_bytes:
-                raise FetchError(url, f"response larger than {max_bytes} bytes")
-            for piece in decoder.feed(chunk):
-                size += len(piece)
-                if size > max_bytes:
-                    raise FetchError(url, f"response larger than {max_bytes} bytes (decoded)")
-                pieces.append(piece)
-        for piece in decoder.finish():
-            size += len(piece)
-            if size > max_bytes:
-                raise FetchError(url, f"response larger than {max_bytes} bytes (decoded)")
-            pieces.append(piece)
-    except decoding.DecodeError as exc:
-        raise FetchError(url, f"could not decode the compressed body: {exc}") from None
-    return b"".join(pieces)
 
 
 def _describe(url: str, exc: httpx.HTTPError, settings: FetchConfig) -> FetchError:
