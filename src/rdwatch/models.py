@@ -20,6 +20,15 @@ class ArticleStatus(StrEnum):
     SAME_STORY = "same_story"
 
 
+class FetchFailure(StrEnum):
+    """Why a source or page could not be fetched, as the next poll should treat it."""
+
+    TRANSIENT = "transient"  # timeout, refused or broken connection, 5xx: try again next run
+    THROTTLED = "throttled"  # 429, or 503 with Retry-After: not before the server's time
+    GONE = "gone"  # 410: not polled again until its config entry changes
+    BAD = "bad"  # anything else (404, not a feed, too large, blocked…): needs a person
+
+
 class DedupTier(StrEnum):
     SEEN = "seen"
     EXACT = "exact"
@@ -66,12 +75,18 @@ class FetchedPage:
 
 @dataclass(frozen=True)
 class SourceFetch:
-    """The outcome of polling one source: items, or the reason it failed."""
+    """The outcome of polling one source: items, or the reason it failed and what kind of failure.
+
+    `failure` is set exactly when `error` is (an error given without a kind counts as BAD);
+    `retry_after_s` is the server's Retry-After for a THROTTLED source. `skipped` sources were not
+    polled (backoff, gone), and their health is left as it was.
+    """
 
     source: str
     url: str
     items: tuple[FeedItem, ...] = ()
     error: str | None = None
+    failure: FetchFailure | None = None
     status_code: int | None = None
     not_modified: bool = False
     etag: str | None = None
@@ -79,12 +94,20 @@ class SourceFetch:
     body_hash: str | None = None
     warning: str | None = None
     retry_after_s: float | None = None
-    gone: bool = False
+    skipped: bool = False
     elapsed_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.error is not None and self.failure is None:
+            object.__setattr__(self, "failure", FetchFailure.BAD)
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def gone(self) -> bool:
+        return self.failure is FetchFailure.GONE
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,6 @@ from rdwatch.models import (
     FetchedPage,
     RunSummary,
     SourceFetch,
-    SourceState,
 )
 from rdwatch.notify import DeliveryReport, Sender, build_senders, deliver_outbox
 from rdwatch.store import Database
@@ -143,30 +142,36 @@ def import_archive(pipeline: Pipeline, folder: Path) -> list[IngestResult]:
 # --- fetch ---
 
 
-def fetch_sources(pipeline: Pipeline, sources: Sequence[SourceConfig]) -> list[SourceFetch]:
+def fetch_sources(
+    pipeline: Pipeline,
+    sources: Sequence[SourceConfig],
+    *,
+    run_shard: fetch.ShardRunner = fetch.poll_directly,
+) -> list[SourceFetch]:
     """Poll the given sources concurrently and record each one's health."""
+    return asyncio.run(fetch_sources_async(pipeline, sources, run_shard=run_shard))
+
+
+async def fetch_sources_async(
+    pipeline: Pipeline,
+    sources: Sequence[SourceConfig],
+    *,
+    run_shard: fetch.ShardRunner = fetch.poll_directly,
+) -> list[SourceFetch]:
+    """`fetch_sources` on the caller's event loop; `run_shard` wraps each shard's poll (the
+    watch flow passes one that makes it a Prefect task run). Each source's outcome is logged
+    once, by the fetch stage."""
     with pipeline.db.session() as session:
         states = source_store.load_source_states(session)
-    results = asyncio.run(_fetch_sources(pipeline, sources, states))
-    now = pipeline.clock()
-    with pipeline.db.session() as session:
-        for result in results:
-            source_store.record_fetch(session, result, now)
-    progress.advance("fetch", len(results))
-    for result in results:
-        if not result.ok:
-            log.warning("source %s failed: %s", result.source, result.error)
-    return results
-
-
-async def _fetch_sources(
-    pipeline: Pipeline, sources: Sequence[SourceConfig], states: dict[str, SourceState]
-) -> list[SourceFetch]:
     settings = pipeline.config.fetch
     async with fetch.build_client(settings) as client:
-        return await fetch.fetch_sources(
-            sources, settings, states, client=client, now=pipeline.clock()
+        results = await fetch.fetch_in_shards(
+            sources, settings, states, client=client, now=pipeline.clock(), run_shard=run_shard
         )
+    with pipeline.db.session() as session:
+        source_store.record_fetches(session, results, pipeline.clock())
+    progress.advance("fetch", len(results))
+    return results
 
 
 # --- process ---

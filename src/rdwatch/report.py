@@ -7,7 +7,7 @@ because article URLs hold no secrets (channel URLs never reach a report).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rdwatch.models import RunSummary, StoryView
 from rdwatch.notify.render import key_facts
@@ -58,7 +58,11 @@ def summary_markdown(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
-def source_health_rows(health: Sequence[SourceHealth]) -> list[dict[str, object]]:
+def source_health_rows(
+    health: Sequence[SourceHealth], this_run: Mapping[str, str] | None = None
+) -> list[dict[str, object]]:
+    """One row per source; with `this_run` (source → what its poll gave), a column for it."""
+
     def stamp(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else "—"
 
@@ -66,6 +70,7 @@ def source_health_rows(health: Sequence[SourceHealth]) -> list[dict[str, object]
         {
             "source": h.name,
             "status": "gone" if h.gone else ("failing" if h.consecutive_failures else "ok"),
+            **({"this run": this_run.get(h.name, "not polled")} if this_run is not None else {}),
             "last success": stamp(h.last_success_at),
             "last new item": stamp(h.last_new_item_at),
             "consecutive failures": h.consecutive_failures,

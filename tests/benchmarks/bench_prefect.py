@@ -8,10 +8,11 @@ fresh rdwatch database per round and runs twice:
 1. first poll: 600 new items fetched, deduplicated, fact-checked and stored;
 2. steady state: every feed answers 304 — nearly all of what is left is orchestration.
 
-Without Prefect: `rdwatch.pipeline.run_once`. With Prefect: the `watch` flow (one task run per
-source, one processing task, one delivery task, three artifacts) called in this process against a
-local Prefect API server started once beforehand (as under `rdwatch serve` or a worker, where the
-server is already up; the ~1 s `import prefect` of a new flow-run process is reported separately).
+Without Prefect: `rdwatch.pipeline.run_once`. With Prefect: the `watch` flow (a fetch task run
+per shard of sources — at most four —, one processing task, one delivery task, three artifacts)
+called in this process against a local Prefect API server started once beforehand (as under
+`rdwatch serve` or a worker, where the server is already up; the ~1 s `import prefect` of a new
+flow-run process is reported separately).
 Prefect logs at its default level (INFO) to the API; only its console output is silenced.
 
 After each flow run the benchmark waits until the server has recorded every task run as completed:
@@ -58,6 +59,7 @@ from tests.conftest import make_config_data  # noqa: E402
 
 from rdwatch import pipeline as core  # noqa: E402
 from rdwatch.config import load_config  # noqa: E402
+from rdwatch.fetch.shards import MAX_SHARDS  # noqa: E402
 from rdwatch.models import RunSummary  # noqa: E402
 
 HOSTS, ITEMS = 10, 3
@@ -284,8 +286,8 @@ class Rounds:
         start = time.perf_counter()
         summary = run(config)
         seconds = time.perf_counter() - start
-        if mode == "prefect":  # one fetch task per source, process-items, deliver-alerts
-            self.task_runs_recorded += sources + 2
+        if mode == "prefect":  # a fetch task per shard (hosts), process-items, deliver-alerts
+            self.task_runs_recorded += min(MAX_SHARDS, HOSTS, sources) + 2
             wait_until_recorded(self.task_runs_recorded)
         return seconds, summary
 

@@ -7,7 +7,8 @@ Prefect's bookkeeping: the task run's states, events and logs. The sync flow sub
 against one local Prefect server, alternating over a few rounds, with a pause after each run so
 the server has digested its events before the next one starts.
 
-Run: `.venv/bin/python tests/benchmarks/bench_prefect_tasks.py [--tasks N] [--rounds N]`.
+Run: `.venv/bin/python tests/benchmarks/bench_prefect_tasks.py [--tasks N] [--rounds N]
+[--settle S]`.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--settle", type=float, default=SETTLE_S, help="seconds for the server between runs"
+    )
     args = parser.parse_args()
 
     from prefect.testing.utilities import prefect_test_harness
@@ -78,7 +82,7 @@ def main() -> None:
         for number in range(args.rounds):
             order = ("sync", "async") if number % 2 == 0 else ("async", "sync")
             for mode in order:
-                time.sleep(SETTLE_S)
+                time.sleep(args.settle)
                 run = timed_sync if mode == "sync" else timed_async
                 times[mode].append(run(args.tasks))
     sync, async_ = statistics.median(times["sync"]), statistics.median(times["async"])

@@ -9,6 +9,7 @@ check concurrency limits.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import socket
 import threading
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
+
+import brotli
 
 
 @dataclass
@@ -140,12 +143,26 @@ def refused_url() -> str:
     return f"http://127.0.0.1:{port}/feed.xml"
 
 
-def gzip_bomb(decoded_size: int) -> bytes:
-    """A gzip body of `decoded_size` zero bytes (about a thousandth of that on the wire)."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+@functools.cache
+def gzip_bomb(decoded_size: int, *, wbits: int = 31) -> bytes:
+    """A gzip body of `decoded_size` zero bytes (about a thousandth of that on the wire).
+
+    `wbits=15` makes it zlib-wrapped deflate, `-15` raw deflate.
+    """
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
     block = b"\0" * 1_000_000
     parts = [compressor.compress(block) for _ in range(decoded_size // len(block))]
     return b"".join([*parts, compressor.flush()])
+
+
+@functools.cache
+def brotli_bomb(decoded_size: int) -> bytes:
+    """A Brotli body of `decoded_size` zero bytes: under 2 KB for a gibibyte, built a megabyte
+    at a time."""
+    compressor = brotli.Compressor(quality=5)
+    block = b"\0" * 1_048_576
+    parts = [compressor.process(block) for _ in range(decoded_size // len(block))]
+    return b"".join([*parts, compressor.finish()])
 
 
 def gzipped(body: bytes) -> bytes:
@@ -164,3 +181,49 @@ def rss(*items: tuple[str, str], title: str = "Test feed", encoding: str = "utf-
         f"<title>{title}</title><link>http://example.com/</link>{entries}</channel></rss>"
     )
     return text.encode(encoding)
+
+
+SMALL_FEED = rss(("DAMO Academy opens lab", "http://example.com/news/lab?utm_source=rss"))
+
+
+def bad_sources(server: Server, busy: Server) -> dict[str, tuple[str, str]]:
+    """Thirteen ways for a source to fail: name → (URL, expected fragment of its error).
+
+    The throttled source has a host of its own (`busy`): its Retry-After holds for its whole
+    host. "drip" times out only with a timeout under ~2 s; re-route it with a `delay_s` to make
+    it slow at any timeout.
+    """
+    server.route("loop-a", status=302, headers={"Location": "/loop-b"})
+    server.route("loop-b", status=302, headers={"Location": "/loop-a"})
+    html = b"<!doctype html><html><body>hi</body></html>"
+    cases = {
+        "malformed": (server.route("bad.xml", b"<?xml version='1.0'?><rss><<>>"), "malformed XML"),
+        "empty": (server.route("empty.xml", b""), "empty response body"),
+        "html": (
+            server.route("page.html", html, headers={"Content-Type": "text/html; charset=utf-8"}),
+            "not a feed (HTML page)",
+        ),
+        "huge": (server.route("huge.xml", b"<rss>" + b"x" * 500_000), "larger than 50000 bytes"),
+        "huge-chunked": (
+            server.route("huge2.xml", b"<rss>" + b"x" * 500_000, content_length=False),
+            "larger than 50000 bytes",
+        ),
+        "bomb": (
+            server.route("bomb.xml", gzip_bomb(50_000_000), headers={"Content-Encoding": "gzip"}),
+            "larger than 50000 bytes",
+        ),
+        "loop": (server.url("loop-a"), "redirect loop"),
+        "drip": (
+            server.route("drip.xml", SMALL_FEED, drip_s=0.05, drip_chunk=10),
+            "timed out after",
+        ),
+        "missing": (server.url("nothing-here.xml"), "HTTP 404 Not Found"),
+        "gone": (server.route("gone.xml", status=410), "HTTP 410 Gone"),
+        "throttled": (
+            busy.route("busy.xml", status=429, headers={"Retry-After": "3600"}),
+            "HTTP 429 Too Many Requests (retry after 3600s)",
+        ),
+        "broken": (server.route("500.xml", status=500), "HTTP 500 Internal Server Error"),
+        "refused": (refused_url(), "connection refused"),
+    }
+    return cases

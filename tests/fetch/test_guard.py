@@ -17,6 +17,7 @@ FAKE_DNS = {
     "intranet.test": ["10.0.0.7"],
     "metadata.test": ["169.254.169.254"],
     "split.test": ["93.184.216.34", "192.168.1.20"],
+    "sixtofour.test": ["2002:7f00:1::"],
 }
 
 
@@ -53,7 +54,39 @@ def test_non_public_addresses_are_refused(address: str, label: str) -> None:
     assert problem is not None and label in problem
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"])
+@pytest.mark.parametrize(
+    ("address", "embedded"),
+    [
+        ("2002:7f00:1::", "127.0.0.1 is a loopback address"),  # 6to4
+        ("2002:a00:1::1", "10.0.0.1 is a private address"),
+        ("2002:a9fe:a9fe::", "169.254.169.254 is a link-local address"),
+        ("64:ff9b::7f00:1", "127.0.0.1 is a loopback address"),  # NAT64, well-known prefix
+        ("64:ff9b:1::c0a8:1", "192.168.0.1 is a private address"),  # NAT64, local-use prefix
+        ("::a00:1", "10.0.0.1 is a private address"),  # IPv4-compatible
+        ("::ffff:a9fe:a9fe", "169.254.169.254 is a link-local address"),  # IPv4-mapped
+        # Teredo whose client is 127.0.0.1 (stored inverted: 80ff:fffe).
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "127.0.0.1 is a loopback address"),
+    ],
+)
+def test_embedded_ipv4_addresses_are_judged_by_that_address(address: str, embedded: str) -> None:
+    problem = address_problem(ipaddress.ip_address(address))
+    assert problem is not None and problem.startswith(embedded) and address in problem, problem
+
+
+def test_site_local_ipv6_is_refused() -> None:
+    assert address_problem(ipaddress.ip_address("fec0::1")) == "fec0::1 is a site-local address"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.216.34",
+        "8.8.8.8",
+        "2606:4700:4700::1111",
+        "2002:5db8:d822::1",  # 6to4 of 93.184.216.34
+        "64:ff9b::5db8:d822",  # NAT64 of 93.184.216.34
+    ],
+)
 def test_public_addresses_pass(address: str) -> None:
     assert address_problem(ipaddress.ip_address(address)) is None
 
@@ -66,6 +99,12 @@ def test_public_addresses_pass(address: str) -> None:
         ("http://split.test/", "resolves to a private address: 192.168.1.20"),
         ("http://[::1]:8080/", "::1 is a loopback address"),
         ("http://10.0.0.1/", "10.0.0.1 is a private address"),
+        (
+            "http://sixtofour.test/",
+            "resolves to 2002:7f00:1::: 127.0.0.1 is a loopback address (embedded in",
+        ),
+        ("http://[2002:a00:1::]/", "10.0.0.1 is a private address (embedded in 2002:a00:1::)"),
+        ("http://[fec0::5]/", "fec0::5 is a site-local address"),
     ],
 )
 @pytest.mark.usefixtures("fake_dns")

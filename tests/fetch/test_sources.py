@@ -9,49 +9,29 @@ import pytest
 
 from rdwatch.models import SourceState
 from tests.fetch.helpers import NOW, fast_settings, feed_source, poll
-from tests.fetch.servers import Server, gzip_bomb, refused_url, rss
+from tests.fetch.servers import Server, bad_sources, rss, serve
 
 GOOD = rss(("DAMO Academy opens lab", "http://example.com/news/lab?utm_source=rss"))
 OTHER = rss(("Alibaba Cloud update", "http://example.org/cloud"))
 
 
-def _misbehave(server: Server) -> dict[str, tuple[str, str]]:
-    """Source name → (URL, expected fragment of its error)."""
-    server.route("loop-a", status=302, headers={"Location": "/loop-b"})
-    server.route("loop-b", status=302, headers={"Location": "/loop-a"})
-    cases = {
-        "malformed": (server.route("bad.xml", b"<?xml version='1.0'?><rss><<>>"), "malformed XML"),
-        "empty": (server.route("empty.xml", b""), "empty response body"),
-        "html": (
-            server.route("page.html", b"<!doctype html><html><body>hi</body></html>",
-                         headers={"Content-Type": "text/html; charset=utf-8"}),
-            "not a feed (HTML page)",
-        ),
-        "huge": (server.route("huge.xml", b"<rss>" + b"x" * 500_000), "larger than 50000 bytes"),
-        "huge-chunked": (
-            server.route("huge2.xml", b"<rss>" + b"x" * 500_000, content_length=False),
-            "larger than 50000 bytes",
-        ),
-        "bomb": (
-            server.route("bomb.xml", gzip_bomb(50_000_000), headers={"Content-Encoding": "gzip"}),
-            "larger than 50000 bytes",
-        ),
-        "loop": (server.url("loop-a"), "redirect loop"),
-        "drip": (server.route("drip.xml", GOOD, drip_s=0.05, drip_chunk=10), "timed out after 1s"),
-        "missing": (server.url("nothing-here.xml"), "HTTP 404 Not Found"),
-        "gone": (server.route("gone.xml", status=410), "HTTP 410 Gone"),
-        "throttled": (
-            server.route("busy.xml", status=429, headers={"Retry-After": "3600"}),
-            "HTTP 429 Too Many Requests (retry after 3600s)",
-        ),
-        "broken": (server.route("500.xml", status=500), "HTTP 500 Internal Server Error"),
-        "refused": (refused_url(), "connection refused"),
-    }  # fmt: skip
-    return cases
+# bad_sources' names by the kind of failure each must be.
+KINDS = {
+    "transient": {"drip", "broken", "refused"},
+    "throttled": {"throttled"},
+    "gone": {"gone"},
+    "bad": {"malformed", "empty", "html", "huge", "huge-chunked", "bomb", "loop", "missing"},
+}
 
 
-def test_each_bad_source_fails_alone_with_a_clear_reason(server: Server) -> None:
-    cases = _misbehave(server)
+def test_each_bad_source_fails_alone_with_a_clear_reason_and_kind(server: Server) -> None:
+    with serve() as busy:
+        _check_bad_sources(server, busy)
+    assert busy.hit_paths().count("/busy.xml") == 1
+
+
+def _check_bad_sources(server: Server, busy: Server) -> None:
+    cases = bad_sources(server, busy)
     sources = [feed_source(name, url) for name, (url, _) in cases.items()]
     sources += [
         feed_source("good", server.route("good.xml", GOOD)),
@@ -66,11 +46,14 @@ def test_each_bad_source_fails_alone_with_a_clear_reason(server: Server) -> None
         assert not results[name].items
     assert [i.url for i in results["good"].items] == ["http://example.com/news/lab"]
     assert [i.title for i in results["other"].items] == ["Alibaba Cloud update"]
+    kinds = {name: str(results[name].failure) for name in cases}
+    assert kinds == {name: kind for kind, names in KINDS.items() for name in names}, kinds
     assert results["gone"].gone and not results["missing"].gone
     assert results["throttled"].retry_after_s == 3600
-    # A long Retry-After is not waited for nor retried within the run; a 500 is retried once.
-    assert server.hit_paths().count("/busy.xml") == 1
+    # A long Retry-After is not waited for nor retried within the run; a 500 is retried once,
+    # a timed-out attempt not at all.
     assert server.hit_paths().count("/500.xml") == 2
+    assert server.hit_paths().count("/drip.xml") == 1
 
 
 def test_wrong_or_missing_charset_still_yields_items_with_a_warning(server: Server) -> None:

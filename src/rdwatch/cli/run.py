@@ -34,8 +34,10 @@ def run(
 
 def _run_flow(config_path: Path) -> RunSummary:
     apply_prefect_defaults()
+    from flows.api_server import tie_temporary_server
     from flows.watch import watch
 
+    tie_temporary_server()  # a killed run must not leave Prefect's temporary server behind
     return asyncio.run(watch(config_path=str(config_path)))
 
 
@@ -53,6 +55,9 @@ def serve(config: ConfigOption = None) -> None:
     load_config(config)
     apply_prefect_defaults()
     from deployments.serve import serve_all
+    from flows.api_server import tie_temporary_server
+
+    tie_temporary_server()
 
     serve_all(str(config or default_config_path()))
 

@@ -1,14 +1,16 @@
-"""HTTP for every fetch: bounded, polite, and failing with a short reason.
+"""HTTP for every fetch: bounded, polite, and failing with a short, typed reason.
 
 Invariants of `get`:
 - at most `concurrency` requests in flight per client and `per_host_concurrency` per host;
-- each attempt (all redirect hops and the whole body) ends within `timeout_s`;
+- each attempt (all redirect hops and the whole body) ends within `timeout_s`, and all attempts
+  at one URL within its run budget (`retry.Budget`);
 - redirects are followed here, at most `max_redirects`, each hop through the address guard;
-- a body is never held past `max_bytes` DECODED bytes, so a gzip bomb stops early;
-- 429/5xx, timeouts and dropped connections are retried `retries` times with exponential backoff
-  and jitter; `Retry-After` is honoured up to `timeout_s`, a longer one ends the attempts and the
-  response is returned for the caller to schedule the next poll.
-Non-2xx statuses are returned, not raised; transport problems raise FetchError with a reason.
+- a body is never held past `max_bytes`, compressed or DECODED, and is decoded a bounded piece at
+  a time (`decoding`), so a compression bomb stops at the cap without ever expanding in memory;
+- failures are retried as `retry` says, and nowhere else; a host that answered with Retry-After
+  is not asked again before that time by any request made through the same client.
+Non-2xx statuses are returned, not raised; transport problems raise FetchError (TransientError,
+ThrottledError) with a reason.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
-import random
 import time
 import weakref
 from collections import defaultdict
@@ -28,17 +29,20 @@ import httpx
 
 from rdwatch.config import FetchConfig
 from rdwatch.errors import FetchError
+from rdwatch.fetch import decoding
 from rdwatch.fetch.guard import check_url
+from rdwatch.fetch.retry import RETRY_STATUSES, Budget, ThrottledError, TransientError
 from rdwatch.fetch.transport import PerHostTransport
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Bodies never read: redirects are followed, 204/304 have none (most steady-state answers are 304).
-_NO_BODY_STATUSES = REDIRECT_STATUSES | {204, 304}
-# First retry waits about this long, doubling after; small because a run polls many sources.
-BACKOFF_BASE_S = 0.5
+# Bodies never used: redirects are followed, 204/304 have none (most steady-state answers are
+# 304). They are still drained, up to _DRAIN_BYTES, so that the connection goes back to the pool:
+# a response left unread closes its connection, and at a thousand 304s reconnecting cost more
+# than the requests.
+_UNUSED_BODY_STATUSES = REDIRECT_STATUSES | {204, 304}
+_DRAIN_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,6 @@ class Response:
         return parse_retry_after(self.headers.get("retry-after"))
 
 
-class TransientError(FetchError):
-    """A failure worth retrying (timeout, refused or dropped connection)."""
-
-
 @dataclass
 class _ClientState:
     """Per-client limits and caches; created lazily on the client's event loop."""
@@ -69,6 +69,8 @@ class _ClientState:
     address_cache: dict[str, str | None] = field(default_factory=dict)
     robots: dict[str, object] = field(default_factory=dict)
     robots_locks: dict[str, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
+    # host → time.monotonic() before which it asked (Retry-After) not to be called again
+    not_before: dict[str, float] = field(default_factory=dict)
 
 
 _STATES: weakref.WeakKeyDictionary[httpx.AsyncClient, _ClientState] = weakref.WeakKeyDictionary()
@@ -80,7 +82,7 @@ def build_client(settings: FetchConfig) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.timeout_s, connect=connect),
         follow_redirects=False,
-        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": decoding.ACCEPT_ENCODING},
         transport=PerHostTransport(settings.per_host_concurrency),
     )
 
@@ -105,31 +107,44 @@ async def get(
     *,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """GET `url` within rdwatch's limits, retrying transient failures; see the module invariants."""
-    for attempt in range(settings.retries + 1):
-        last = attempt == settings.retries
+    """GET `url` within rdwatch's limits and its retry budget; see the module invariants."""
+    budget = Budget(settings)
+    state = client_state(client, settings)
+    host = urlsplit(url).netloc.lower()
+    while True:
+        await _wait_for_host(url, host, state, budget)
         try:
-            response = await _attempt(client, url, settings, headers or {})
+            response = await _attempt(client, url, settings, headers or {}, budget)
         except TransientError as exc:
-            if last:
+            wait = budget.backoff_s()
+            if exc.timed_out or not budget.allows_retry(wait):
                 raise
             log.info("retrying %s after %s", url, exc.reason)
-            await asyncio.sleep(_backoff(attempt, settings))
+            await asyncio.sleep(wait)
             continue
-        if response.status_code not in RETRY_STATUSES or last:
+        if response.status_code not in RETRY_STATUSES:
             return response
-        wait = response.retry_after_s()
-        if wait is not None and wait > settings.timeout_s:
-            return response  # too long to wait within this run: the store schedules the next poll
+        asked = response.retry_after_s()
+        if asked is not None and response.status_code in (429, 503):
+            state.not_before[host] = max(state.not_before.get(host, 0.0), time.monotonic() + asked)
+        wait = asked if asked is not None else budget.backoff_s()
+        if not budget.allows_retry(wait):
+            return response  # the caller records it; a long Retry-After moves the next poll
         log.info("retrying %s after HTTP %d", url, response.status_code)
-        await asyncio.sleep(wait if wait is not None else _backoff(attempt, settings))
-    raise AssertionError("unreachable")  # pragma: no cover
+        await asyncio.sleep(wait)
 
 
-def _backoff(attempt: int, settings: FetchConfig) -> float:
-    # Full jitter keeps many sources on one host from retrying in lockstep.
-    ceiling = min(BACKOFF_BASE_S * 2**attempt, settings.timeout_s)
-    return random.uniform(ceiling / 2, ceiling)
+async def _wait_for_host(url: str, host: str, state: _ClientState, budget: Budget) -> None:
+    """Honour a Retry-After the host gave earlier in this run: wait if it fits, else give up."""
+    wait = state.not_before.get(host, 0.0) - time.monotonic()
+    if wait <= 0:
+        return
+    budget.begin()  # the wait counts against this URL's budget
+    if not budget.fits_wait(wait):
+        raise ThrottledError(
+            url, f"{host} asked to wait {wait:.0f}s more (Retry-After)", retry_after_s=wait
+        )
+    await asyncio.sleep(wait)
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -147,17 +162,22 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 async def _attempt(
-    client: httpx.AsyncClient, url: str, settings: FetchConfig, headers: Mapping[str, str]
+    client: httpx.AsyncClient,
+    url: str,
+    settings: FetchConfig,
+    headers: Mapping[str, str],
+    budget: Budget,
 ) -> Response:
     state = client_state(client, settings)
     host = urlsplit(url).netloc.lower()
     # Take the host slot first so a request queued behind a busy host holds no global slot.
     async with state.per_host[host], state.everything:
+        limit = budget.start_attempt()  # time queued for a slot is not the URL's to spend
         try:
-            async with asyncio.timeout(settings.timeout_s):
+            async with asyncio.timeout(limit):
                 return await _follow_redirects(client, url, settings, headers, state)
         except TimeoutError:
-            raise TransientError(url, f"timed out after {settings.timeout_s:g}s") from None
+            raise TransientError(url, f"timed out after {limit:g}s", timed_out=True) from None
 
 
 async def _follow_redirects(
@@ -196,32 +216,20 @@ async def _read(
     try:
         async with client.stream("GET", url, headers=headers) as response:
             body = b""
-            if response.status_code not in _NO_BODY_STATUSES:
-                body = await _read_capped(url, response, settings.max_bytes)
+            if response.status_code in _UNUSED_BODY_STATUSES:
+                await decoding.drain_body(response, _DRAIN_BYTES)
+            else:
+                body = await decoding.read_body(url, response, settings.max_bytes)
             return response.status_code, response.reason_phrase, response.headers, body
     except httpx.HTTPError as exc:
         raise _describe(url, exc, settings) from None
-
-
-async def _read_capped(url: str, response: httpx.Response, max_bytes: int) -> bytes:
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(url, f"response larger than {max_bytes} bytes")
-    chunks, size = [], 0
-    # aiter_bytes yields DECODED bytes (gzip/deflate/br), so the cap also stops compression bombs.
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(url, f"response larger than {max_bytes} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _describe(url: str, exc: httpx.HTTPError, settings: FetchConfig) -> FetchError:
     """A short, human reason for a transport failure."""
     text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
-        return TransientError(url, f"timed out after {settings.timeout_s:g}s")
+        return TransientError(url, f"timed out after {settings.timeout_s:g}s", timed_out=True)
     if isinstance(exc, httpx.ConnectError):
         if "refused" in text.lower() or _caused_by(exc, ConnectionRefusedError):
             return TransientError(url, "connection refused")

@@ -2,10 +2,11 @@
 
 A poll sends the stored validators (If-None-Match / If-Modified-Since); a 304, or an unchanged
 body hash from a server without validators, means "not modified" and nothing is parsed. Sources
-in backoff or gone are skipped with a warning starting "skipped". Items are resolved (Google News
-links), canonicalised, filtered by age, and dropped when they link to a non-public address or
-their link is longer than the store can index (`urls.MAX_URL_BYTES`).
-A source's failure is a value (`SourceFetch.error`), never an exception.
+in backoff or gone are skipped (`skipped`, and a warning saying why). Items are resolved (Google
+News links), canonicalised, filtered by age, and dropped when they link to a non-public address
+or their link is longer than the store can index (`urls.MAX_URL_BYTES`).
+A source's failure is a value (`SourceFetch.error`, typed by `SourceFetch.failure`), never an
+exception.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rdwatch.fetch import http
 from rdwatch.fetch.feeds import parse_feed
 from rdwatch.fetch.guard import check_url
 from rdwatch.fetch.pages import decode_html, parse_listing
+from rdwatch.fetch.retry import failure_for_status, failure_of
 from rdwatch.fetch.urls import MAX_URL_BYTES, canonical_url, fits_store, resolve_aggregator_url
 from rdwatch.models import FeedItem, SourceFetch, SourceState
 
@@ -58,12 +60,18 @@ async def _poll(
 ) -> SourceFetch:
     skipped = _skip_reason(state, now)
     if skipped is not None:
-        return SourceFetch(source.name, source.url, warning=skipped)
+        return SourceFetch(source.name, source.url, warning=skipped, skipped=True)
     started = time.perf_counter()
     try:
         result = await _poll_source(source, settings, state, client, now)
     except FetchError as exc:
-        result = SourceFetch(source.name, source.url, error=exc.reason)
+        result = SourceFetch(
+            source.name,
+            source.url,
+            error=exc.reason,
+            failure=failure_of(exc),
+            retry_after_s=getattr(exc, "retry_after_s", None),
+        )
     except Exception as exc:  # one source's bug must not lose the other sources' items
         log.exception("unexpected error polling %s", source.url)
         result = SourceFetch(source.name, source.url, error=f"internal error: {exc!r}")
@@ -132,13 +140,14 @@ def _unchanged(source: SourceConfig, state: SourceState | None, status: int) -> 
 
 
 def _http_failure(source: SourceConfig, response: http.Response) -> SourceFetch:
+    retry_after = response.retry_after_s() if response.status_code in (429, 503) else None
     return SourceFetch(
         source.name,
         source.url,
         error=http.status_reason(response),
+        failure=failure_for_status(response.status_code, retry_after),
         status_code=response.status_code,
-        gone=response.status_code == 410,
-        retry_after_s=response.retry_after_s() if response.status_code in (429, 503) else None,
+        retry_after_s=retry_after,
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from rdwatch.config import SourceConfig
 from rdwatch.models import SourceFetch, SourceState
+from rdwatch.store.articles import chunks
 from rdwatch.store.schema import ArticleRow, SourceRow
 
 # After repeated failures a source is polled less often: 2^(failures-1) minutes, capped at a day,
@@ -63,17 +64,30 @@ def load_source_states(session: Session) -> dict[str, SourceState]:
 
 def record_fetch(session: Session, result: SourceFetch, now: datetime) -> None:
     """Update a source's health from one poll."""
-    row = session.scalar(select(SourceRow).where(SourceRow.name == result.source))
-    if row is None:
+    record_fetches(session, [result], now)
+
+
+def record_fetches(session: Session, results: Sequence[SourceFetch], now: datetime) -> None:
+    """Update the health of every polled source from this run's outcomes, in a few queries.
+
+    A skipped source keeps its health as it was. An unchanged source (304, same body) only gets
+    its poll times: its validators stay, and no other column changes unless it was failing.
+    """
+    polled = {r.source: r for r in results if not r.skipped}
+    if not polled:
         return
-    if result.warning and result.warning.startswith("skipped"):
-        return
+    for chunk in chunks(list(polled)):
+        for row in session.scalars(select(SourceRow).where(SourceRow.name.in_(chunk))):
+            _apply(row, polled[row.name], now)
+
+
+def _apply(row: SourceRow, result: SourceFetch, now: datetime) -> None:
     row.last_attempt_at = now
     if result.ok:
         row.last_success_at = now
-        row.consecutive_failures = 0
-        row.last_error = None
-        row.next_poll_at = None
+        # Assigning an equal value would still be flushed: only touch what changes.
+        if row.consecutive_failures or row.last_error is not None or row.next_poll_at is not None:
+            row.consecutive_failures, row.last_error, row.next_poll_at = 0, None, None
         if not result.not_modified:
             row.etag, row.last_modified = result.etag, result.last_modified
             row.body_hash = result.body_hash
@@ -91,6 +105,7 @@ def record_new_items(session: Session, source: str, now: datetime) -> None:
 
 
 def _next_poll(now: datetime, failures: int, retry_after_s: float | None) -> datetime | None:
+    """A Retry-After is kept to (up to a day); otherwise backoff after a few failures."""
     if retry_after_s:
         return now + min(timedelta(seconds=retry_after_s), MAX_BACKOFF)
     if failures <= BACKOFF_FREE_FAILURES:
