@@ -284,3 +284,36 @@ def test_pages_pointing_at_urls_too_long_to_index_keep_the_feed_link(
     records = _export(config)
     assert {canonical, redirect} <= set(records), sorted(records)
     assert records[canonical]["title"] == "Canonical" and records[redirect]["title"] == "Redirected"
+
+
+def test_items_over_the_per_source_cap_wait_for_the_next_run(
+    site_config: Config, validating_feed: Server
+) -> None:
+    config = _with_feed(site_config, validating_feed.url("feed.xml"))
+    capped = config.model_copy(
+        update={"fetch": config.fetch.model_copy(update={"max_items_per_source": 2})}
+    )
+    first = pipeline.run_once(capped)
+    assert (
+        first.items_deferred == 1 and len(first.new_story_ids) + first.by_tier.get("near", 0) == 2
+    )
+    assert _source_state(capped).etag is None, "the feed must be read in full next time"
+    second = pipeline.run_once(capped)
+    assert second.items_deferred == 0 and second.items_skipped_seen == 2, second
+    assert len(_export(capped)) == 5 + 3  # the archive and the three items, none lost
+    assert _source_state(capped).etag == ETAG
+
+
+def test_validators_are_stored_only_once_the_items_are(
+    site_config: Config, validating_feed: Server
+) -> None:
+    """A run killed while storing items leaves no ETag whose 304 would hide them next time."""
+    config = _with_feed(site_config, validating_feed.url("feed.xml"))
+    opened = pipeline.open_pipeline(config)
+    try:
+        fetches = pipeline.fetch_sources(opened, config.sources)
+        assert _source_state(config).etag is None
+        pipeline.process_fetches(opened, fetches)
+    finally:
+        opened.close()
+    assert _source_state(config).etag == ETAG

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -90,9 +90,19 @@ class AnalysisPool:
 
     def analyse(self, articles: Sequence[Article]) -> list[Analysis]:
         """Every article's analysis, in order."""
+        return self.submit(articles)()
+
+    def submit(self, articles: Sequence[Article]) -> Callable[[], list[Analysis]]:
+        """Start analysing; the returned function waits for the analyses, in order. With worker
+        processes, the caller can store the previous batch meanwhile."""
         if self._pool is None or len(articles) < POOL_CHUNK:
-            return [analyse(article, self.analyser) for article in articles]
-        return list(self._pool.map(_analyse_in_worker, articles, chunksize=POOL_CHUNK))
+            done = [analyse(article, self.analyser) for article in articles]
+            return lambda: done
+        futures = [
+            self._pool.submit(_analyse_in_worker, list(articles[start : start + POOL_CHUNK]))
+            for start in range(0, len(articles), POOL_CHUNK)
+        ]
+        return lambda: [analysis for future in futures for analysis in future.result()]
 
     def close(self) -> None:
         if self._pool is not None:
@@ -113,6 +123,6 @@ def _set_analyser(analyser: Analyser) -> None:
     _worker_analyser = analyser
 
 
-def _analyse_in_worker(article: Article) -> Analysis:
+def _analyse_in_worker(articles: list[Article]) -> list[Analysis]:
     assert _worker_analyser is not None, "worker started without its analyser"
-    return analyse(article, _worker_analyser)
+    return [analyse(article, _worker_analyser) for article in articles]

@@ -90,6 +90,12 @@ class FetchConfig(_Strict):
         description="Retries within a run on refused or dropped connections, 5xx and 429, after a "
         "backoff or the server's Retry-After; a timed-out request is not retried.",
     )
+    max_items_per_source: int | None = Field(
+        200,
+        ge=1,
+        description="New items processed per source in one run; the rest wait for the next run "
+        "(null: no cap).",
+    )
     respect_robots_txt: bool = Field(True, description="Obey robots.txt for article pages.")
     user_agent: str = Field(
         "rdwatch/0.1 (R&D news monitor; polite polling, honours robots.txt)",

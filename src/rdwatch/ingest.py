@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from rdwatch import dedup
 from rdwatch.analysis import Analyser, Analysis, analyse
 from rdwatch.config import Config, DedupConfig
-from rdwatch.facts import Gazetteer, RateTable, merge_facts, watched_entities
+from rdwatch.facts import Gazetteer, RateTable, merge_facts, merge_story_facts, watched_entities
 from rdwatch.models import (
     Article,
     ArticleStatus,
@@ -267,7 +267,7 @@ def _join(
     return replace(
         story,
         indexed_articles=story.indexed_articles + 1,
-        facts=merge_facts([story.facts, analysis.facts]),
+        facts=merge_story_facts(story.facts, analysis.facts),
         publishers=tuple(sorted({*story.publishers, publisher})),
         source_names=tuple(sorted({*story.source_names, article.source})),
         watched_in_title=tuple(in_title),
@@ -279,7 +279,7 @@ def _join(
 
 def _copy_joins(story: StoryAggregate, analysis: Analysis) -> StoryAggregate:
     """A copy adds no outlet and no terms; an updated copy may add facts."""
-    return replace(story, facts=merge_facts([story.facts, analysis.facts]))
+    return replace(story, facts=merge_story_facts(story.facts, analysis.facts))
 
 
 def _watched(

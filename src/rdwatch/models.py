@@ -277,3 +277,4 @@ class RunSummary:
     alerts_failed: tuple[tuple[int, str, str], ...] = ()  # (story id, channel, error)
     extract_failures: tuple[tuple[str, str], ...] = ()  # (url, reason)
     silent_sources: tuple[str, ...] = ()  # one line per source quiet for longer than usual
+    items_deferred: int = 0  # new items over the per-source cap, left for the next run

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rdwatch import fetch, progress
-from rdwatch.analysis import AnalysisPool
+from rdwatch.analysis import Analysis, AnalysisPool
 from rdwatch.archive import read_archive_folder
 from rdwatch.config import Config, SourceConfig
 from rdwatch.errors import ExtractError, FetchError
@@ -90,6 +90,7 @@ class BatchResult:
     ingested: list[IngestResult] = field(default_factory=list)
     extract_failures: list[tuple[str, str]] = field(default_factory=list)
     silent_sources: list[str] = field(default_factory=list)
+    deferred: dict[str, int] = field(default_factory=dict)  # source → items over the cap
 
     @property
     def by_tier(self) -> dict[str, int]:
@@ -169,9 +170,19 @@ async def fetch_sources_async(
             sources, settings, states, client=client, now=pipeline.clock(), run_shard=run_shard
         )
     with pipeline.db.session() as session:
-        source_store.record_fetches(session, results, pipeline.clock())
+        withheld = [_without_validators(r) for r in results]
+        source_store.record_fetches(session, withheld, pipeline.clock())
     progress.advance("fetch", len(results))
     return results
+
+
+def _without_validators(result: SourceFetch) -> SourceFetch:
+    """A source that brought items gets its validators only once its items are stored
+    (`process_fetches`): a run killed before then must not leave an ETag whose 304 would hide
+    them from the next run, which fetches the source in full instead."""
+    if not result.ok or result.not_modified or not result.items:
+        return result
+    return replace(result, etag=None, last_modified=None, body_hash=None)
 
 
 # --- process ---
@@ -180,32 +191,67 @@ async def fetch_sources_async(
 def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> BatchResult:
     """Extract, deduplicate, extract facts, score and store every new item of the fetches."""
     result = BatchResult()
-    items = _new_items(pipeline, [f for f in fetches if f.ok], result)
+    fetched = [f for f in fetches if f.ok]
+    items = _capped(
+        pipeline.config.fetch.max_items_per_source, _new_items(pipeline, fetched, result), result
+    )
     ctx = pipeline.ingest_context
     now = pipeline.clock()
     follows = any(_follows_links(pipeline.config, i.source) for i in items)
     size = PAGES_PER_CHUNK if follows else ENTRIES_PER_CHUNK
     arrivals: Counter[str] = Counter()
     progress.begin("extract, dedup, facts, notability", len(items))
+    queued: deque[tuple[int, list[Article], Callable[[], list[Analysis]]]] = deque()
+
+    def store_next() -> None:
+        items_done, articles, analysed = queued.popleft()
+        for article, ingested in zip(
+            articles, ingest_batch(ctx, pipeline.db, analysed(), now), strict=True
+        ):
+            if ingested.decision.tier == DedupTier.SEEN:
+                result.items_skipped_seen += 1
+                continue
+            result.ingested.append(ingested)
+            arrivals[article.source] += ingested.article_id is not None
+        progress.advance("extract, dedup, facts, notability", items_done)
+
+    # While one chunk is stored, the next is analysed in the worker processes (when there are).
     with AnalysisPool(ctx.analyser, expected=len(items)) as pool:
         for chunk in chunks(items, size):
             articles = asyncio.run(_extract_all(pipeline, list(chunk), result))
-            analyses = pool.analyse(articles)
-            for article, ingested in zip(
-                articles, ingest_batch(ctx, pipeline.db, analyses, now), strict=True
-            ):
-                if ingested.decision.tier == DedupTier.SEEN:
-                    result.items_skipped_seen += 1
-                    continue
-                result.ingested.append(ingested)
-                arrivals[article.source] += ingested.article_id is not None
-            progress.advance("extract, dedup, facts, notability", len(chunk))
+            queued.append((len(chunk), articles, pool.submit(articles)))
+            if len(queued) > 1:
+                store_next()
+        while queued:
+            store_next()
     with pipeline.db.session() as session:
         for source in (s for s, n in arrivals.items() if n):
             source_store.record_new_items(session, source, now)
+        done = [f for f in fetched if f.items and f.source not in result.deferred]
+        source_store.record_validators(session, done)
     alarms = silent_sources(pipeline.db, pipeline.config, pipeline.clock())
     result.silent_sources = [str(alarm) for alarm in alarms]
     return result
+
+
+def _capped(limit: int | None, items: list[FeedItem], result: BatchResult) -> list[FeedItem]:
+    """At most `limit` new items per source this run; the rest wait for the next run (the
+    source's validators are not stored, so the next run reads the whole feed again)."""
+    if limit is None:
+        return items
+    taken: Counter[str] = Counter()
+    kept = []
+    for item in items:
+        taken[item.source] += 1
+        if taken[item.source] <= limit:
+            kept.append(item)
+        else:
+            result.deferred[item.source] = result.deferred.get(item.source, 0) + 1
+    for source, count in result.deferred.items():
+        log.info(
+            "source %s: %d new item(s) over the per-run cap wait for the next run", source, count
+        )
+    return kept
 
 
 def silent_sources(db: Database, config: Config, now: datetime) -> list[SilenceAlarm]:
@@ -235,20 +281,30 @@ def _new_items(
 async def _extract_all(
     pipeline: Pipeline, items: list[FeedItem], result: BatchResult
 ) -> list[Article]:
+    """Each item's article, in order: its page extracted as soon as it is downloaded (only the
+    article is kept, not the HTML), else its feed entry."""
     settings = pipeline.config.fetch
-    follow = [i for i in items if _follows_links(pipeline.config, i.source)]
-    pages: dict[str, FetchedPage | FetchError] = {}
+    follow = {i.url: i for i in items if _follows_links(pipeline.config, i.source)}
+    made: dict[str, Article | None] = {}
     if follow:
         async with fetch.build_client(settings) as client:
-            pages = dict(await fetch.fetch_pages([i.url for i in follow], settings, client=client))
-    articles = []
+            async for url, page in fetch.iter_pages(list(follow), settings, client=client):
+                made[url] = _article_or_none(follow[url], page, result)
     for item in items:
-        try:
-            articles.append(_article_for(item, pages.get(item.url)))
-        except (ExtractError, FetchError) as exc:
-            result.extract_failures.append((item.url, str(exc)))
-            log.warning("no article for %s: %s", item.url, exc)
-    return articles
+        if item.url not in made:
+            made[item.url] = _article_or_none(item, None, result)
+    return [article for item in items if (article := made[item.url]) is not None]
+
+
+def _article_or_none(
+    item: FeedItem, page: FetchedPage | FetchError | None, result: BatchResult
+) -> Article | None:
+    try:
+        return _article_for(item, page)
+    except (ExtractError, FetchError) as exc:
+        result.extract_failures.append((item.url, str(exc)))
+        log.warning("no article for %s: %s", item.url, exc)
+        return None
 
 
 def _follows_links(config: Config, source_name: str) -> bool:
@@ -303,6 +359,7 @@ def summarise(
         alerts_failed=delivery.failed,
         extract_failures=tuple(batch.extract_failures),
         silent_sources=tuple(batch.silent_sources),
+        items_deferred=sum(batch.deferred.values()),
     )
 
 

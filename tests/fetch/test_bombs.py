@@ -2,19 +2,18 @@
 
 A Brotli feed that expands to 1 GiB, gzip and deflate feeds of 256 MiB (each a few hundred KB or
 less on the wire) and, behind a good feed, article pages that are bombs too. The run's peak
-memory is read from the kernel's accounting of the child process (wait4), so nothing else this
-test process does counts.
+memory is read from the kernel's accounting of the run's process (`tests.peak_memory`), so
+nothing else this test process does counts.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 from tests.conftest import write_config
 from tests.fetch.servers import Server, brotli_bomb, gzip_bomb, rss
+from tests.peak_memory import run_measured
 
 GIB, MIB = 1 << 30, 1 << 20
 PEAK_RSS_LIMIT = 300 * MIB
@@ -46,23 +45,14 @@ def test_bombs_stop_at_the_cap_and_the_run_stays_under_300_mb(
         sources=_bomb_site(server),
         fetch={"allow_private_addresses": True, "max_age_days": None, "follow_links": True},
     )
-    with (tmp_path / "run.log").open("w+b") as log:
-        run = subprocess.Popen(
-            [sys.executable, "-m", "rdwatch", "run", "--no-prefect", "--config", str(config)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        _, status, usage = os.wait4(run.pid, 0)
-        run.returncode = os.waitstatus_to_exitcode(status)
-        log.seek(0)
-        output = log.read().decode("utf-8", "replace")
-
+    command = [sys.executable, "-m", "rdwatch", "run", "--no-prefect", "--config", str(config)]
+    run = run_measured(command, tmp_path / "run.log")
+    output = run.output
     assert run.returncode == 0, output[-3000:]
     for encoding in ("br", "gzip", "deflate"):
         line = f"source failed {encoding}-bomb"
         assert f"{line} " in output and "larger than 5000000 bytes (decoded)" in output, output
         assert f"/pages/{encoding}.html" in server.hit_paths(), server.hit_paths()
-    peak = usage.ru_maxrss * 1024  # kilobytes on Linux
+    peak = run.peak_bytes
     assert peak < PEAK_RSS_LIMIT, f"peak RSS {peak / MIB:.0f} MiB\n{output[-3000:]}"
     print(f"peak RSS of the run: {peak / MIB:.0f} MiB")

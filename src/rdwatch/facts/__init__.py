@@ -14,7 +14,7 @@ what keeps the patterns fast (issue 6: 500 articles/s on one core): trie alterna
 alternations and anchored searches that match exactly what the plain regexes would.
 """
 
-from rdwatch.facts.extract import extract_facts, merge_facts
+from rdwatch.facts.extract import extract_facts, merge_facts, merge_story_facts
 from rdwatch.facts.gazetteer import Entity, Gazetteer, load_gazetteer, watched_entities
 from rdwatch.facts.rates import RateTable, load_rates
 
@@ -26,5 +26,6 @@ __all__ = [
     "load_gazetteer",
     "load_rates",
     "merge_facts",
+    "merge_story_facts",
     "watched_entities",
 ]

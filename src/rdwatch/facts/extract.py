@@ -38,6 +38,7 @@ from rdwatch.models import Fact
 # wording of the first mention and are not mixed with another's.
 _COMPLETABLE = ("role", "org", "speaker", "usd")
 _completable_of = attrgetter(*_COMPLETABLE)
+STORY_FACTS_PER_KIND = 30
 
 
 def extract_facts(
@@ -115,6 +116,22 @@ def merge_facts(groups: Iterable[Iterable[Fact]]) -> tuple[Fact, ...]:
         for fact in group:
             _merge_into(merged, fact)
     return tuple(merged.values())
+
+
+def merge_story_facts(
+    story: Iterable[Fact], article: Iterable[Fact], *, per_kind: int = STORY_FACTS_PER_KIND
+) -> tuple[Fact, ...]:
+    """A story's facts after one more article: merged as `merge_facts` does, and at most
+    `per_kind` facts of each kind, the earliest reported kept. A story of thousands of articles
+    would otherwise carry every place and figure any of them mentioned, and each join would cost
+    more than the last; the facts an alert is about are the early ones."""
+    kinds: dict[str, int] = {}
+    kept: list[Fact] = []
+    for fact in merge_facts([story, article]):
+        kinds[fact.kind] = kinds.get(fact.kind, 0) + 1
+        if kinds[fact.kind] <= per_kind:
+            kept.append(fact)
+    return tuple(kept)
 
 
 def _merge_into(merged: dict[str, Fact], fact: Fact) -> None:

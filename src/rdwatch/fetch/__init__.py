@@ -11,12 +11,12 @@
     urls      canonical URLs, the longest URL the store indexes, Google News link resolution
     sources   fetch_sources: conditional GET, backoff skips, per-source outcomes as values
     shards    fetch_in_shards: sources in a few host-grouped shards, each run by a given wrapper
-    articles  fetch_page / fetch_pages
+    articles  fetch_page / fetch_pages / iter_pages
 
 Every function takes its dependencies (client, settings, clock) as arguments.
 """
 
-from rdwatch.fetch.articles import fetch_page, fetch_pages
+from rdwatch.fetch.articles import fetch_page, fetch_pages, iter_pages
 from rdwatch.fetch.feeds import parse_feed
 from rdwatch.fetch.guard import address_problem, check_url
 from rdwatch.fetch.http import build_client
@@ -47,6 +47,7 @@ __all__ = [
     "fetch_pages",
     "fetch_sources",
     "fits_store",
+    "iter_pages",
     "parse_feed",
     "parse_listing",
     "poll_directly",

@@ -1,12 +1,15 @@
 """Article pages: download one or many, honouring robots.txt and the client's limits.
 
-`fetch_pages` returns every URL's outcome as a value (page or FetchError); `fetch_page` raises.
+`fetch_pages` returns every URL's outcome as a value (page or FetchError); `iter_pages` yields
+each as it arrives, so the caller can extract a page and drop its HTML before the next is in;
+`fetch_page` raises.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import itertools
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 
@@ -37,13 +40,32 @@ async def fetch_pages(
     urls: Sequence[str], settings: FetchConfig, *, client: httpx.AsyncClient
 ) -> dict[str, FetchedPage | FetchError]:
     """Every URL's page or the FetchError it gave, concurrently within the client's limits."""
+    return {url: page async for url, page in iter_pages(urls, settings, client=client)}
 
-    async def one(url: str) -> FetchedPage | FetchError:
+
+async def iter_pages(
+    urls: Sequence[str], settings: FetchConfig, *, client: httpx.AsyncClient
+) -> AsyncIterator[tuple[str, FetchedPage | FetchError]]:
+    """Each URL's page or the FetchError it gave, as downloads finish. At most
+    `settings.concurrency` pages are downloading or waiting to be taken at once: a consumer slower
+    than the network (extraction) never has more than that many pages in memory."""
+
+    async def one(url: str) -> tuple[str, FetchedPage | FetchError]:
         try:
-            return await fetch_page(url, settings, client=client)
+            return url, await fetch_page(url, settings, client=client)
         except FetchError as exc:
-            return exc
+            return url, exc
 
-    unique = list(dict.fromkeys(urls))
-    results = await asyncio.gather(*(one(u) for u in unique))
-    return dict(zip(unique, results, strict=True))
+    waiting = iter(dict.fromkeys(urls))
+    running = {
+        asyncio.ensure_future(one(u)) for u in itertools.islice(waiting, settings.concurrency)
+    }
+    try:
+        while running:
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                yield task.result()
+                running |= {asyncio.ensure_future(one(u)) for u in itertools.islice(waiting, 1)}
+    finally:
+        for task in running:
+            task.cancel()

@@ -98,6 +98,16 @@ def _apply(row: SourceRow, result: SourceFetch, now: datetime) -> None:
     row.next_poll_at = _next_poll(now, row.consecutive_failures, result.retry_after_s)
 
 
+def record_validators(session: Session, results: Sequence[SourceFetch]) -> None:
+    """The ETag, Last-Modified and body hash of sources whose items are now stored."""
+    by_name = {r.source: r for r in results}
+    for chunk in chunks(list(by_name)):
+        for row in session.scalars(select(SourceRow).where(SourceRow.name.in_(chunk))):
+            result = by_name[row.name]
+            row.etag, row.last_modified = result.etag, result.last_modified
+            row.body_hash = result.body_hash
+
+
 def record_new_items(session: Session, source: str, now: datetime) -> None:
     row = session.scalar(select(SourceRow).where(SourceRow.name == source))
     if row is not None:

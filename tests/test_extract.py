@@ -1,0 +1,49 @@
+"""Extraction: a page's date only from the feed or the page's metadata, never from its body text;
+the publisher from the feed item's <source>, the page's site name or the registered domain."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from rdwatch.extract import article_from_item, extract_article
+from rdwatch.models import FeedItem
+
+BODY = (
+    "<p>Zorvex Labs said on Tuesday it will open a research centre in Hangzhou with 300 "
+    "engineers, its largest investment in chip design so far.</p>"
+    "<p>The company was founded in 2013 and first partnered with the university in 2015.</p>"
+)
+
+
+def _page(head: str = "", extra: str = "") -> str:
+    return (
+        f"<html><head><title>Zorvex opens centre</title>{head}</head><body>"
+        f"<article><h1>Zorvex opens centre</h1>{BODY}</article>{extra}"
+        "<footer>© 2015 Example Media. All rights reserved.</footer></body></html>"
+    )
+
+
+def test_a_page_without_date_metadata_gets_no_date_from_years_in_its_text() -> None:
+    related = "<aside><a href='/x'>Older story</a> January 1, 2013</aside>"
+    item = FeedItem(source="wire", url="https://news.example.com/a")
+    article = extract_article(_page(extra=related), item=item, url=item.url)
+    assert article.published is None
+
+
+def test_the_pages_metadata_date_is_used_and_the_feeds_date_wins() -> None:
+    head = '<meta property="article:published_time" content="2024-02-27T08:00:00Z">'
+    item = FeedItem(source="wire", url="https://news.example.com/a")
+    assert extract_article(_page(head), item=item, url=item.url).published == date(2024, 2, 27)
+    dated = FeedItem(source="wire", url=item.url, published=datetime(2024, 2, 28, tzinfo=UTC))
+    assert extract_article(_page(head), item=dated, url=item.url).published == date(2024, 2, 28)
+
+
+def test_the_publisher_is_the_items_source_else_the_site_name_else_the_domain() -> None:
+    head = '<meta property="og:site_name" content="Example Daily">'
+    url = "https://www.example.com/a"
+    item = FeedItem(source="search-feed", url=url)
+    assert extract_article(_page(head), item=item, url=url).publisher == "Example Daily"
+    sourced = FeedItem(source="search-feed", url=url, publisher="Reuters")
+    assert extract_article(_page(head), item=sourced, url=url).publisher == "Reuters"
+    entry = FeedItem(source="search-feed", url=url, title="Zorvex opens a centre in Hangzhou")
+    assert article_from_item(entry).publisher == "example.com"
