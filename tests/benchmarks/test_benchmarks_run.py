@@ -30,6 +30,7 @@ TINY = {
         ["--sizes", "200", "--queries", "9", "--real", "30", "--ingest", "20"],
         "growth 1st→last size",
     ),
+    "bench_story_size.py": (["--sizes", "2,20", "--joins", "3"], "join time growth"),
 }
 BROKEN: dict[str, str] = {}
 # These start a Prefect server: tens of seconds each, even tiny.
