@@ -20,7 +20,14 @@ from rdwatch.models import (
     StoryArticle,
     StoryView,
 )
-from rdwatch.store.schema import ArticleRow, FactRow, LshBandRow, StoryFactRow, StoryRow
+from rdwatch.store.schema import (
+    ArticleRow,
+    FactRow,
+    LshBandRow,
+    StoryFactRow,
+    StoryPublisherRow,
+    StoryRow,
+)
 from rdwatch.store.sql import chunks, execute, insert_for, run
 
 FACT_ATTRIBUTES = ("value", "currency", "usd", "unit", "role", "org", "speaker", "qualifier")
@@ -202,12 +209,15 @@ def count_articles(session: Session) -> int:
 def export_records(session: Session) -> Iterator[dict[str, Any]]:
     """One §4.3 export record per article, in storage order."""
     stories: dict[int, StoryRow] = {}
+    outlets: dict[int, int] = {}
     query = select(ArticleRow).options(
         selectinload(ArticleRow.facts), selectinload(ArticleRow.duplicate_of)
     )
     for row in session.scalars(query.order_by(ArticleRow.id)).yield_per(500):
         story = stories.get(row.story_id) or session.get_one(StoryRow, row.story_id)
         stories[row.story_id] = story
+        if row.story_id not in outlets:
+            outlets[row.story_id] = _count_outlets(session, row.story_id)
         yield {
             "url": row.url,
             "title": row.title,
@@ -223,8 +233,15 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "notable": story.notable,
             "score": story.score,
             "reasons": list(story.reasons or []),
+            "outlets": outlets[row.story_id],
             "facts": [fact_from_row(f).to_dict() for f in row.facts],
         }
+
+
+def _count_outlets(session: Session, story_id: int) -> int:
+    """Independent publishers of the story (copies add none)."""
+    counted = select(func.count()).where(StoryPublisherRow.story_id == story_id)
+    return int(session.scalar(counted) or 0)
 
 
 def _story_view(story: StoryRow, facts: tuple[Fact, ...]) -> StoryView:
