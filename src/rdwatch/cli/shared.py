@@ -14,7 +14,8 @@ from rich.console import Console
 from rdwatch.config import Config
 from rdwatch.store import Database
 
-console = Console(soft_wrap=True)  # long URLs and reasons stay on one line
+# Long URLs and reasons stay on one line; `:name:` in a headline is text, not an emoji.
+console = Console(soft_wrap=True, emoji=False)
 ConfigOption = Annotated[
     Path | None,
     typer.Option(

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from rdwatch.cli.shared import ConfigOption, console, open_database
 from rdwatch.config import load_config
+from rdwatch.console import safe
 from rdwatch.errors import RdwatchError
 from rdwatch.store import articles as article_store
 
@@ -30,8 +31,8 @@ def stories_list(
     for s in stories:
         notable = "archive" if s.is_archive else ("yes" if s.notable else "no")
         table.add_row(
-            str(s.id), s.title[:70], s.first_seen.strftime("%Y-%m-%d %H:%M"),
-            str(len(s.articles)), ", ".join(s.outlets), notable, f"{s.score:.2f}",
+            str(s.id), safe(s.title[:70]), s.first_seen.strftime("%Y-%m-%d %H:%M"),
+            str(len(s.articles)), safe(", ".join(s.outlets)), notable, f"{s.score:.2f}",
         )  # fmt: skip
     console.print(table)
 
@@ -45,21 +46,28 @@ def stories_show(story_id: int, config: ConfigOption = None) -> None:
     if story is None:
         raise RdwatchError(f"no story with id {story_id} (see `rdwatch stories list`)")
     kind = "archive story" if story.is_archive else ("notable" if story.notable else "not notable")
-    console.print(f"[bold]Story {story.id}: {story.title}[/bold]", highlight=False)
+    console.print(f"Story {story.id}: {safe(story.title)}", style="bold", highlight=False)
     console.print(
         f"first seen {story.first_seen:%Y-%m-%d %H:%M} UTC · {kind} · score {story.score:.2f}"
     )
     for reason in story.reasons:
-        console.print(f"  why: {reason}", highlight=False)
+        console.print(f"  why: {safe(reason)}", highlight=False)
     articles = Table("article", "source", "status", "published", "url", "dedup reason")
     for a in story.articles:
         published = a.published.isoformat() if a.published else ""
-        articles.add_row(str(a.article_id), a.source, a.status.value, published, a.url, a.reason)
+        articles.add_row(
+            str(a.article_id),
+            safe(a.source),
+            a.status.value,
+            published,
+            safe(a.url),
+            safe(a.reason),
+        )
     console.print(articles)
     facts = Table("kind", "fact", "details", "sentence")
     for f in story.facts:
         details = ", ".join(f"{k}={v}" for k, v in f.to_dict().items() if k not in ("kind", "text"))
-        facts.add_row(f.kind, f.text, details, f.sentence[:160])
+        facts.add_row(f.kind, safe(f.text), safe(details), safe(f.sentence[:160]))
     console.print(facts)
 
 
