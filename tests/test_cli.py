@@ -29,13 +29,33 @@ def rdwatch(
     )
 
 
-def test_bad_config_exits_non_zero_with_one_line_naming_the_key(tmp_path: Path) -> None:
-    config = write_config(tmp_path, fetch={"timeout_s": "soon"})
+BAD_SELECTOR_PAGE = {
+    "name": "n",
+    "kind": "page",
+    "url": "http://127.0.0.1:9/",
+    "item_selector": "a:[",
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"fetch": {"timeout_s": "soon"}}, "fetch.timeout_s"),
+        ({"fetch": {"timeout_s": float("inf")}}, "fetch.timeout_s"),
+        ({"facts": {"gazetteer": "no/such/gazetteer.yaml"}}, "facts.gazetteer"),
+        ({"sources": [{**BAD_SELECTOR_PAGE}]}, "sources.0.item_selector"),
+        ({"sources": [{"name": "n", "url": "http://127.0.0.1:9/my feed"}]}, "sources.0.url"),
+    ],
+)
+def test_bad_config_exits_non_zero_with_one_line_naming_the_key(
+    tmp_path: Path, overrides: dict[str, object], key: str
+) -> None:
+    config = write_config(tmp_path, **overrides)
     result = rdwatch("run", "--no-prefect", "--config", str(config))
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "fetch.timeout_s" in lines[0]
+    assert f"{config}: {key}: " in lines[0]
 
 
 def test_run_export_and_alerts_list(tmp_path: Path, site: SiteServer, receiver: Receiver) -> None:
