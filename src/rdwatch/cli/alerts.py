@@ -27,7 +27,7 @@ def alerts_list(
 ) -> None:
     """List alerts with story id, channel, status and attempts."""
     settings = load_config(config)
-    with open_database(settings) as db, db.session() as session:
+    with open_database(settings, read_only=True) as db, db.session() as session:
         entries = outbox_store.list_entries(session, status=status)
     if as_json:
         records = [_alert_record(e) for e in entries]

@@ -28,8 +28,10 @@ ConfigOption = Annotated[
 
 
 @contextmanager
-def open_database(config: Config) -> Iterator[Database]:
-    db = Database(config.database_url)
+def open_database(config: Config, *, read_only: bool = False) -> Iterator[Database]:
+    """The config's database; `read_only` for commands that only read (they then work on a
+    database that cannot be written)."""
+    db = Database(config.database_url, read_only=read_only)
     try:
         yield db
     finally:

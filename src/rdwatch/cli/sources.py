@@ -23,9 +23,10 @@ sources_app = typer.Typer(help="Source health and checks.", no_args_is_help=True
 def sources_list(config: ConfigOption = None) -> None:
     """Show every source's health: last success, failures, last error, next poll."""
     settings = load_config(config)
-    with open_database(settings) as db:
-        with db.session() as session:
-            source_store.sync_sources(session, settings.sources)
+    with open_database(settings, read_only=True) as db:
+        if not db.read_only:  # else: the sources as the last run that could write left them
+            with db.session() as session:
+                source_store.sync_sources(session, settings.sources)
         with db.session() as session:
             health = source_store.list_source_health(session)
         alarms = core.silent_sources(db, settings, core.utc_now())

@@ -25,7 +25,7 @@ def stories_list(
 ) -> None:
     """List stories: id, title, first seen, articles, outlets, notable."""
     settings = load_config(config)
-    with open_database(settings) as db, db.session() as session:
+    with open_database(settings, read_only=True) as db, db.session() as session:
         stories = article_store.list_stories(session, limit=limit)
     table = Table("id", "title", "first seen", "articles", "outlets", "notable", "score")
     for s in stories:
@@ -41,7 +41,7 @@ def stories_list(
 def stories_show(story_id: int, config: ConfigOption = None) -> None:
     """Show one story: its articles with dedup reasons, its facts and why it is notable."""
     settings = load_config(config)
-    with open_database(settings) as db, db.session() as session:
+    with open_database(settings, read_only=True) as db, db.session() as session:
         story = article_store.get_story(session, story_id)
     if story is None:
         raise RdwatchError(f"no story with id {story_id} (see `rdwatch stories list`)")
@@ -79,6 +79,6 @@ def export(
     if format != "jsonl":
         raise RdwatchError(f"--format {format!r} is not supported (use jsonl)")
     settings = load_config(config)
-    with open_database(settings) as db, db.session() as session:
+    with open_database(settings, read_only=True) as db, db.session() as session:
         for record in article_store.export_records(session):
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
