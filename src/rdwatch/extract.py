@@ -9,6 +9,10 @@ never from the body text: the extractor's "extensive" search turns a copyright y
 related-links box into the article's date (`2015-01-01` for a 2019 story), and a wrong date is
 worse than none, since it keeps true matches apart. The publisher is the feed entry's `<source>`,
 else the page's site name, else the URL's registered domain (`rdwatch.publishers`).
+
+Every string an `Article` takes from the source (title, text, author, publisher) is stripped of
+escape sequences and control characters here (`rdwatch.untrusted`): from this point on, what
+rdwatch stores, prints and sends holds none.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from trafilatura.settings import Document
 from rdwatch.errors import ExtractError
 from rdwatch.models import Article, FeedItem
 from rdwatch.publishers import publisher_of
+from rdwatch.untrusted import one_line, strip_controls
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 80
@@ -45,26 +50,25 @@ def extract_article(html: str, *, item: FeedItem, url: str) -> Article:
             "max_date": date.today().isoformat(),
         },
     )
-    if not isinstance(document, Document) or len((document.text or "").strip()) < MIN_TEXT_CHARS:
+    text = strip_controls(document.text or "").strip() if isinstance(document, Document) else ""
+    if not isinstance(document, Document) or len(text) < MIN_TEXT_CHARS:
         return article_from_item(item, url=url)
     return Article(
         url=url,
         title=_clean(document.title or item.title) or url,
-        text=(document.text or "").strip(),
+        text=text,
         source=item.source,
         published=_item_date(item) or _parse_date(document.date),
         guid=item.guid,
-        author=document.author,
-        publisher=publisher_of(
-            url, feed_source=item.publisher, site_name=document.sitename, fallback=item.source
-        ),
+        author=_clean(document.author) or None,
+        publisher=_publisher(url, item, site_name=document.sitename),
     )
 
 
 def article_from_item(item: FeedItem, *, url: str | None = None) -> Article:
     """An article made of the feed entry alone (title + summary), for sources not followed."""
-    summary = html_to_text(item.summary)
-    text = "\n".join(part for part in (item.title, summary) if part).strip()
+    parts = (item.title, html_to_text(item.summary))
+    text = strip_controls("\n".join(part for part in parts if part)).strip()
     if len(text) < 20:
         raise ExtractError(f"{url or item.url}: no article text on the page or in the feed entry")
     return Article(
@@ -74,7 +78,7 @@ def article_from_item(item: FeedItem, *, url: str | None = None) -> Article:
         source=item.source,
         published=_item_date(item),
         guid=item.guid,
-        publisher=publisher_of(url or item.url, feed_source=item.publisher, fallback=item.source),
+        publisher=_publisher(url or item.url, item),
     )
 
 
@@ -102,5 +106,11 @@ def _parse_date(value: str | datetime | None) -> date | None:
         return None
 
 
+def _publisher(url: str, item: FeedItem, *, site_name: str | None = None) -> str | None:
+    name = publisher_of(url, feed_source=item.publisher, site_name=site_name, fallback=item.source)
+    return _clean(name) or None
+
+
 def _clean(title: str | None) -> str:
-    return " ".join((title or "").split())
+    """One line of text from a remote title or name: no controls, single spaces."""
+    return one_line(title or "")

@@ -1,8 +1,10 @@
 """Human-readable reports of a run: markdown for Prefect artifacts, rows for tables.
 
 Pure functions of domain objects, shared by the CLI summary and the Prefect artifacts so both say
-the same thing. Article-derived text is escaped for markdown tables; URLs are never redacted here
-because article URLs hold no secrets (channel URLs never reach a report).
+the same thing. Article-derived text is escaped for markdown tables. Article URLs are not redacted
+(they hold no secrets, and channel URLs never reach a report), but a source's URL may carry a
+password (`https://user:pass@host/feed`) and a failure's reason may quote it: the run summary
+redacts both, as every log line and error does.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rdwatch.models import RunSummary, StoryView
+from rdwatch.notify import redact
 from rdwatch.notify.render import key_facts
 from rdwatch.store.sources import SourceHealth
+from rdwatch.untrusted import one_line
 
 
 def _cell(text: object) -> str:
@@ -51,17 +55,25 @@ def summary_markdown(summary: RunSummary) -> str:
     ]
     if summary.sources_failed:
         lines += ["", "## Failed sources", "", "| Source | URL | Reason |", "|---|---|---|"]
-        lines += [f"| {_cell(n)} | {_cell(u)} | {_cell(r)} |" for n, u, r in summary.sources_failed]
+        lines += [
+            f"| {_cell(n)} | {_remote(u)} | {_remote(r)} |" for n, u, r in summary.sources_failed
+        ]
     if summary.alerts_failed:
         lines += ["", "## Failed alerts", "", "| Story | Channel | Error |", "|---|---|---|"]
-        lines += [f"| {s} | {_cell(c)} | {_cell(e)} |" for s, c, e in summary.alerts_failed]
+        lines += [f"| {s} | {_cell(c)} | {_remote(e)} |" for s, c, e in summary.alerts_failed]
     return "\n".join(lines)
+
+
+def _remote(text: str) -> str:
+    """A URL or failure reason: passwords redacted, control characters gone."""
+    return _cell(one_line(redact(text)))
 
 
 def source_health_rows(
     health: Sequence[SourceHealth], this_run: Mapping[str, str] | None = None
 ) -> list[dict[str, object]]:
-    """One row per source; with `this_run` (source → what its poll gave), a column for it."""
+    """One row per source; with `this_run` (source → what its poll gave), a column for it.
+    Remote text (last error, this run's outcome) is redacted and kept to one line."""
 
     def stamp(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else "—"
@@ -70,11 +82,15 @@ def source_health_rows(
         {
             "source": h.name,
             "status": "gone" if h.gone else ("failing" if h.consecutive_failures else "ok"),
-            **({"this run": this_run.get(h.name, "not polled")} if this_run is not None else {}),
+            **(
+                {"this run": one_line(redact(this_run.get(h.name, "not polled")))}
+                if this_run is not None
+                else {}
+            ),
             "last success": stamp(h.last_success_at),
             "last new item": stamp(h.last_new_item_at),
             "consecutive failures": h.consecutive_failures,
-            "last error": h.last_error or "",
+            "last error": one_line(redact(h.last_error or "")),
             "next poll": stamp(h.next_poll_at),
         }
         for h in health
