@@ -84,7 +84,7 @@ def test_a_feed_entry_loses_its_escape_sequences() -> None:
 def test_a_downloaded_page_loses_its_escape_sequences() -> None:
     html = (
         f'<html><head><meta name="author" content="Li {ESC}[1mWei"></head>'
-        f"<body><article><p>{BODY * 2}{ESC}]8;;http://x{ESC}\\link</p>"
+        f"<body><article><p>{ESCAPED_BODY * 2}{ESC}]8;;http://x{ESC}\\link</p>"
         f"<p>{ESCAPED_BODY}\x07\x08</p></article></body></html>"
     )
     # The page has no title of its own: the feed entry's, escape sequence and all, stands in.

@@ -223,6 +223,8 @@ async def _read(
             return response.status_code, response.reason_phrase, response.headers, body
     except httpx.HTTPError as exc:
         raise _describe(url, exc, settings) from None
+    except httpx.InvalidURL as exc:  # not an HTTPError: a link with spaces or control characters
+        raise FetchError(url, f"invalid URL: {exc}") from None
 
 
 def _describe(url: str, exc: httpx.HTTPError, settings: FetchConfig) -> FetchError:
