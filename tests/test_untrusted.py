@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -60,3 +62,11 @@ def test_escape_sequences_go_whole_not_just_their_esc() -> None:
     title = "DAMO \x1b[31mAcademy\x1b[0m opens \x1b]0;pwned\x07a lab\x1b[2J\r\n in Hangzhou"
     assert strip_controls(title) == "DAMO Academy opens a lab\n in Hangzhou"
     assert one_line("HTTP 404 Not\x1b[5m Found\x00") == "HTTP 404 Not Found"
+
+
+def test_fetch_log_lines_never_carry_a_sources_password(caplog: pytest.LogCaptureFixture) -> None:
+    from rdwatch.fetch import http
+
+    with caplog.at_level(logging.INFO, logger="rdwatch.fetch.http"):
+        http.log.info("retrying %s after %s", "https://bot:s3cret@feeds.example/x", "HTTP 503")
+    assert "s3cret" not in caplog.text and "https://bot:***@feeds.example/x" in caplog.text

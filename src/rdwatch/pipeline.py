@@ -45,8 +45,10 @@ from rdwatch.store import Database
 from rdwatch.store import articles as article_store
 from rdwatch.store import sources as source_store
 from rdwatch.store.sql import chunks
+from rdwatch.untrusted import RedactingFilter
 
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())  # source and page URLs can hold passwords
 HEALTH_HISTORY = timedelta(days=90)
 # Items processed together: pages downloaded at once, then analysed and stored. Small when pages
 # are followed (their HTML is what takes memory), large otherwise (feed entries are small, and the

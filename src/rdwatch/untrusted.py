@@ -12,10 +12,14 @@ return becomes a newline, so nothing can overwrite what a line already showed.
 Invariants (tests/test_untrusted.py checks them on arbitrary text): the result holds no control
 character but tab and newline; stripping twice changes nothing; text without controls is returned
 unchanged.
+
+URLs carry secrets (apprise URLs are credentials; a source URL can hold `user:password@`):
+`redact` hides them in any text that is logged, printed or published.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 _ESCAPE_SEQUENCES = re.compile(
@@ -38,3 +42,34 @@ def strip_controls(text: str) -> str:
 def one_line(text: str) -> str:
     """`text` stripped of controls, its whitespace runs (newlines too) made single spaces."""
     return " ".join(strip_controls(text).split())
+
+
+_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<rest>[^\s'\"<>]+)", re.IGNORECASE)
+_USERINFO_PASSWORD = re.compile(r"^(?P<user>[^/@:]*):[^/@]*@")
+# Schemes whose URLs are addresses, not credentials: only a password in them is hidden.
+_ADDRESS_SCHEMES = {"http", "https", "archive", "file", "sqlite"}
+
+
+def redact(text: str) -> str:
+    """Hide secrets in URLs: apprise URLs entirely after `scheme://`, passwords elsewhere."""
+    return _URL.sub(_redact_url, text)
+
+
+def _redact_url(match: re.Match[str]) -> str:
+    scheme, rest = match.group("scheme"), match.group("rest")
+    base = scheme.lower().split("+", 1)[0]
+    if base in _ADDRESS_SCHEMES or base in ("postgresql", "postgres", "mysql"):
+        return f"{scheme}://" + _USERINFO_PASSWORD.sub(r"\g<user>:***@", rest)
+    return f"{scheme}://***"
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a logger's records so a URL's secrets never reach a log handler (Prefect's
+    included, which shows them in the UI)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

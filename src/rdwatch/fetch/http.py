@@ -33,8 +33,10 @@ from rdwatch.fetch import decoding
 from rdwatch.fetch.guard import check_url
 from rdwatch.fetch.retry import RETRY_STATUSES, Budget, ThrottledError, TransientError
 from rdwatch.fetch.transport import PerHostTransport
+from rdwatch.untrusted import RedactingFilter
 
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())  # source and page URLs can hold passwords
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Bodies never used: redirects are followed, 204/304 have none (most steady-state answers are
