@@ -1,8 +1,10 @@
 """Human-readable reports of a run: markdown for Prefect artifacts, rows for tables.
 
 Pure functions of domain objects, shared by the CLI summary and the Prefect artifacts so both say
-the same thing. Article-derived text is escaped for markdown tables; URLs are never redacted here
-because article URLs hold no secrets (channel URLs never reach a report).
+the same thing. Text from outlets and sources (titles, facts, error messages) is escaped as the
+chat alert escapes it (`notify.text.escape_markdown`: no raw HTML, no markdown links or
+emphasis, no mentions, `|` kept inside its table cell); links are http(s) only. URLs are never
+redacted here because article URLs hold no secrets (channel URLs never reach a report).
 """
 
 from __future__ import annotations
@@ -10,12 +12,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rdwatch.models import RunSummary, StoryView
-from rdwatch.notify.render import key_facts
+from rdwatch.notify.summary import build_parts
+from rdwatch.notify.text import escape_markdown, safe_url
 from rdwatch.store.sources import SourceHealth
+
+ARTIFACT_KEY_FACTS = 4
 
 
 def _cell(text: object) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return escape_markdown(text)
+
+
+def _link(text: str, url: str) -> str:
+    href = safe_url(url)
+    return f"[{_cell(text)}](<{href}>)" if href else _cell(text)
 
 
 def new_stories_markdown(stories: Sequence[StoryView]) -> str:
@@ -28,8 +38,9 @@ def new_stories_markdown(stories: Sequence[StoryView]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for story in stories:
-        facts = "; ".join(f"{f.kind}: {f.text}" for f in key_facts(story, limit=4)) or "—"
-        links = " ".join(f"[{a.source}]({a.url})" for a in story.articles)
+        parts = build_parts(story)
+        facts = "; ".join(f.label for f in parts.facts[:ARTIFACT_KEY_FACTS]) or "—"
+        links = " ".join(_link(a.outlet, a.url) for a in story.articles)
         lines.append(
             f"| {story.id} | {_cell(story.title)} | {'yes' if story.notable else 'no'} "
             f"| {story.score:.2f} | {_cell(facts)} | {_cell('; '.join(story.reasons) or '—')} "
