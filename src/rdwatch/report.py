@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from rdwatch.models import RunSummary, StoryView
 from rdwatch.notify.summary import build_parts
-from rdwatch.notify.text import escape_markdown, safe_url
+from rdwatch.notify.text import chat_url, escape_markdown
 from rdwatch.store.sources import SourceHealth
 
 ARTIFACT_KEY_FACTS = 4
@@ -24,7 +24,7 @@ def _cell(text: object) -> str:
 
 
 def _link(text: str, url: str) -> str:
-    href = safe_url(url)
+    href = chat_url(url)
     return f"[{_cell(text)}](<{href}>)" if href else _cell(text)
 
 

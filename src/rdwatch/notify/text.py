@@ -5,7 +5,9 @@ before it reaches any format: whitespace collapsed, control and bidirectional-ov
 characters removed, and chat mentions neutralised. A zero-width space after `@` or `!` stops
 `@everyone`, `@here`, `@channel`, `@all`, `<@123>`, `<@&role>` and Slack's `<!channel>` from
 pinging anyone on Discord, Mattermost and Slack, and stops apprise's own mention detection
-(Discord) and its `<!…>` rewriting (Slack) from rebuilding them; the text still reads the same.
+(Discord) from finding them; the brackets of a `<@…>` or `<!…>` form become ‹ › so apprise's
+Slack rewriting does not rebuild one (were it to, the zero-width space would keep it dead). The
+text still reads the same.
 Then each format escapes its own syntax: `escape_markdown` for chat, jinja2's autoescaping for
 HTML. URLs never go through `clean_text` (a `@` in a path is part of the address): they go
 through `safe_url`, which only lets http(s) through, and in chat formats through `chat_url`.
@@ -21,7 +23,12 @@ ZERO_WIDTH_SPACE = "\u200b"
 # that can make a title read differently from what it says.
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MENTION = re.compile(r"([@!＠])(?=[\w&#])")
-_MENTION_TAG = re.compile(r"<(?=[@!#])")
+# Slack's `<@U123>`, `<!here>` and `<!here|label>`: apprise's Slack plugin turns any `@x…>`,
+# `!x…>` or `!x|…>` back into a `<…>` form, so the brackets and the bar of such a run become
+# ‹ › ¦.
+_MENTION_TAG_OPEN = re.compile(r"<(?=[@!#＠])")
+_MENTION_RUN = re.compile(r"[@!#＠][^\s<]*[>|][^\s<]*")
+_RUN_SYNTAX = str.maketrans({">": "›", "|": "¦"})
 # Characters that open an inline markdown construct anywhere in a line: emphasis, code, links,
 # images (`![` needs the `[`), autolinks and raw HTML, tables, strikethrough.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_{}\[\]<>|~])")
@@ -37,7 +44,9 @@ def clean_text(text: object) -> str:
 
 
 def neutralise_mentions(text: str) -> str:
-    return _MENTION.sub(rf"\1{ZERO_WIDTH_SPACE}", _MENTION_TAG.sub("<" + ZERO_WIDTH_SPACE, text))
+    opened = _MENTION_TAG_OPEN.sub("‹", text)
+    untagged = _MENTION_RUN.sub(lambda m: m.group(0).translate(_RUN_SYNTAX), opened)
+    return _MENTION.sub(rf"\1{ZERO_WIDTH_SPACE}", untagged)
 
 
 def escape_markdown(text: object, *, line_start: bool = False) -> str:
