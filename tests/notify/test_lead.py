@@ -49,3 +49,17 @@ def test_long_sentences_are_cut_at_a_word() -> None:
     long = "DAMO Academy said " + "very " * 100 + "much."
     lead = extract_lead(long, HEADLINE, TARGETS)
     assert lead.endswith("…") and len(lead) <= 330
+
+
+def test_a_sentence_retelling_the_headline_beats_a_side_detail() -> None:
+    text = "\n".join(
+        [
+            "Alibaba Group made the announcement in a filing on Monday evening.",
+            "The company also opened a new office tower in Hangzhou last year.",
+            "A cloud veteran will replace the retiring chief executive in September, it said.",
+        ]
+    )
+    headline = "Alibaba names cloud veteran to replace retiring chief executive"
+    targets = LeadTargets(watched=["Alibaba Group"], others=["Hangzhou"])
+    lead = extract_lead(text, headline, targets)
+    assert lead.startswith("Alibaba Group made") and lead.endswith("in September, it said."), lead

@@ -42,9 +42,9 @@ class Amount:
     @property
     def label(self) -> str:
         """`RMB 2 bn (≈ US$280 m)`; a dollar amount alone when it was stated in dollars."""
-        if self.stated.currency == "USD" or self.usd is None:
+        if self.stated.currency == "USD" or self.usd is None or self.usd < 0.01:
             return self.short
-        return f"{self.short} (≈ {format_money(self.usd, 'USD')})"
+        return f"{self.short} (≈ {format_money(self.usd, 'USD', approximate=True)})"
 
 
 def merge_amounts(facts: Sequence[Fact]) -> list[Amount]:
@@ -76,23 +76,24 @@ def _amount(group: list[Fact]) -> Amount:
     return Amount(stated=stated, usd=usd, facts=tuple(group))
 
 
-def format_money(value: float | None, currency: str | None) -> str:
+def format_money(value: float | None, currency: str | None, *, approximate: bool = False) -> str:
     """`US$280 m`, `RMB 2 bn`, `HK$161.6`; empty when the value or currency is unknown."""
     if value is None or not currency:
         return ""
     label = CURRENCY_LABELS.get(currency.upper(), f"{currency.upper()} ")
-    return f"{label}{format_number(value)}"
+    return f"{label}{format_number(value, approximate=approximate)}"
 
 
-def format_number(value: float) -> str:
-    """Three significant figures with a scale word: 2 bn, 1.76 bn, 280 m, 140,000, 161.6."""
+def format_number(value: float, *, approximate: bool = False) -> str:
+    """Three significant figures with a scale word: 2 bn, 1.76 bn, 280 m, 140,000; below a
+    thousand as stated (161.6), or to three figures when `approximate` (a converted figure)."""
     rounded = float(f"{value:.3g}")  # 999.6 m reads 1 bn, not 1000 m
     for scale, word in _SCALES:
         if abs(rounded) >= scale:
             return f"{_significant(rounded / scale)}{word}"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
-    return f"{value:.6g}"
+    return f"{value:.3g}" if approximate else f"{value:.6g}"
 
 
 def _significant(value: float) -> str:

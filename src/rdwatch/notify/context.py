@@ -31,12 +31,14 @@ def load_alert_context(
         if first is not None and first.sent_at is not None:
             known |= outbox_store.fact_keys_until(session, story.id, first.sent_at)
             since_first_alert = True
+    settings = settings or NotabilityConfig()
     return AlertContext(
         known_keys=frozenset(known),
         texts=article_openings(session, list(_independent_ids([story]))),
-        money_threshold_usd=(settings or NotabilityConfig()).money_usd_threshold,
+        money_threshold_usd=settings.money_usd_threshold,
         since_first_alert=since_first_alert,
         watched=story_watched_names(session, [story.id]).get(story.id, ()),
+        count_threshold=settings.count_threshold,
     )
 
 
@@ -51,10 +53,17 @@ def load_digest_contexts(
     session: Session, stories: Sequence[StoryView], settings: NotabilityConfig | None = None
 ) -> dict[int, AlertContext]:
     """One context per story of a digest: known means known to the archive."""
+    settings = settings or NotabilityConfig()
     known = frozenset(archive_fact_keys(session))
     texts = article_openings(session, list(_independent_ids(stories)))
-    threshold = (settings or NotabilityConfig()).money_usd_threshold
     watched = story_watched_names(session, [s.id for s in stories])
     return {
-        s.id: AlertContext(known, texts, threshold, watched=watched.get(s.id, ())) for s in stories
+        s.id: AlertContext(
+            known_keys=known,
+            texts=texts,
+            money_threshold_usd=settings.money_usd_threshold,
+            watched=watched.get(s.id, ()),
+            count_threshold=settings.count_threshold,
+        )
+        for s in stories
     }

@@ -1,8 +1,10 @@
 """The few facts an alert shows: ranked, merged, phrased for a reader, each marked new or known.
 
 Ranking follows what an analyst asks first: how much money, how many people, which products,
-who (with a role), which organisations. Places, research areas, dates and market figures are
-shown only when they are the news, which here means the headline names them. New facts (not in
+who (with a role), which organisations. Amounts and counts rank so only when significant (the
+thresholds notability uses; the largest amount first): "two models" or a price of RMB 0.8 come
+after the organisations. Places, research areas, dates and market figures are shown only when
+they are the news, which here means the headline names them. New facts (not in
 the archive, nor in an earlier alert on the story) are chosen before known ones; the chosen
 facts are then shown in rank order. The full list, with source sentences, stays in
 `rdwatch stories show` and the export.
@@ -23,6 +25,7 @@ MAX_KEY_FACTS = 5
 RANKS = {"money": 0, "count": 1, "product": 2, "person": 3, "org": 4, "spec": 6, "percent": 6}
 HEADLINE_ONLY_KINDS = frozenset({"place", "area", "date", "market", "price"})
 HEADLINE_RANK = 5
+MINOR_RANK = 6  # amounts and counts below the significance thresholds, specs, percentages
 UNTITLED_PERSON_RANK = 7
 # Kinds whose novelty counts in "N facts not in the archive" (as notability counts them).
 NOVEL_KINDS = frozenset({"money", "count", "product", "person", "org"})
@@ -32,6 +35,14 @@ _APPOSITION = (
     r"(?=\s*(?:,|\.|;|$|\s+(?:said|says|who)\b))"
 )
 _OWNER = re.compile(r"^(?:[\w&.-]+\s+){0,3}?[\w&.-]+['’]s\s+")
+
+
+@dataclass(frozen=True)
+class Significance:
+    """The amount (in USD) and count from which a figure leads (notability's thresholds)."""
+
+    money_usd: float = 10_000_000
+    count: float = 50
 
 
 @dataclass(frozen=True)
@@ -45,10 +56,14 @@ class KeyFact:
 
 
 def candidate_facts(
-    facts: Sequence[Fact], known_keys: Collection[str], headline: str, watched: Sequence[str]
+    facts: Sequence[Fact],
+    known_keys: Collection[str],
+    headline: str,
+    watched: Sequence[str],
+    significance: Significance = Significance(),
 ) -> list[KeyFact]:
     """Every fact that may be shown, one per amount or thing, in rank then story order."""
-    found = _amounts(facts, known_keys)
+    found = _amounts(facts, known_keys, significance.money_usd)
     shadowed = _general_products(facts)
     headline_lower = headline.lower()
     watched_lower = {w.lower() for w in watched}
@@ -56,6 +71,8 @@ def candidate_facts(
         if fact.kind == "money" or fact.key in shadowed:
             continue
         rank = _rank(fact, headline_lower, watched_lower)
+        if rank == RANKS["count"] and (fact.value or 0) < significance.count:
+            rank = MINOR_RANK
         if rank is not None:
             label = person_label(fact) if fact.kind == "person" else clean_text(fact.text)
             new = fact.key not in known_keys
@@ -74,7 +91,8 @@ def count_new(candidates: Sequence[KeyFact]) -> int:
     return sum(1 for f in candidates if f.new and f.kind in NOVEL_KINDS)
 
 
-def _amounts(facts: Sequence[Fact], known_keys: Collection[str]) -> list[KeyFact]:
+def _amounts(facts: Sequence[Fact], known_keys: Collection[str], minimum: float) -> list[KeyFact]:
+    amounts = sorted(merge_amounts(facts), key=lambda a: -(a.usd or 0))
     return [
         KeyFact(
             label=clean_text(amount.label),
@@ -82,9 +100,9 @@ def _amounts(facts: Sequence[Fact], known_keys: Collection[str]) -> list[KeyFact
             new=not any(key in known_keys for key in amount.keys),
             keys=amount.keys,
             texts=tuple(f.text for f in amount.facts),
-            rank=RANKS["money"],
+            rank=RANKS["money"] if (amount.usd or 0) >= minimum else MINOR_RANK,
         )
-        for amount in merge_amounts(facts)
+        for amount in amounts
     ]
 
 

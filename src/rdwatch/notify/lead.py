@@ -23,9 +23,15 @@ MIN_SENTENCE_CHARS = 25  # shorter is a caption, a byline or a fragment
 MIN_CHINESE_SENTENCE_CHARS = 8  # a Chinese character carries about a word
 _SENTENCE_ENDS = (".", "!", "?", "。", "！", "？", '"', "”", "'", "’")
 # Weights of what a sentence tells, each counted once over the lead: the main fact makes a
-# sentence the lead; a watched entity says whose news it is; each further key fact adds detail
+# sentence the lead; a watched entity says whose news it is; the headline's words, shared out
+# among them, tell the event when no fact names it; each further key fact adds detail
 # (higher-ranked facts slightly more). Position breaks ties in favour of the opening.
-MAIN_FACT, WATCHED, OTHER_FACT, POSITION = 3.0, 2.0, 1.0, 0.1
+MAIN_FACT, WATCHED, HEADLINE, OTHER_FACT, POSITION = 3.0, 2.0, 3.0, 1.0, 0.1
+_STOPWORDS = frozenset(
+    ("with", "that", "this", "from", "have", "will", "into", "after", "over", "their", "more",
+     "than", "says", "said", "about", "what", "when", "where", "which", "while", "amid", "your",
+     "been", "were", "also", "just", "year", "years")
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,8 +50,9 @@ def extract_lead(text: str, headline: str, targets: LeadTargets) -> str:
     sentences = [s.text for s in sentences_of(prepare_text(text))][:SCANNED_SENTENCES]
     title = _normal(headline)
     usable = [s for s in sentences if _long_enough(s) and _normal(s) != title]
-    carried = [_carried(s, targets) for s in usable]
-    weights = _weights(targets)
+    terms = _terms(headline)
+    carried = [_carried(s, targets, terms) for s in usable]
+    weights = _weights(targets, terms)
     chosen: list[int] = []
     covered: set[str] = set()
     for _ in range(LEAD_SENTENCES):
@@ -72,17 +79,19 @@ def _best(
     return best
 
 
-def _weights(targets: LeadTargets) -> dict[str, float]:
-    """Main fact, watched entity, then the other key facts in their rank order."""
+def _weights(targets: LeadTargets, headline_terms: set[str]) -> dict[str, float]:
+    """Main fact, watched entity, headline words, then the other key facts in rank order."""
     weights = {"main": MAIN_FACT, "watched": WATCHED}
+    weights |= {f"headline:{t}": HEADLINE / len(headline_terms) for t in headline_terms}
     for rank, other in enumerate(targets.others):
         weights.setdefault(f"fact:{other.lower()}", max(OTHER_FACT, 1.5 - 0.1 * rank))
     return weights
 
 
-def _carried(sentence: str, targets: LeadTargets) -> set[str]:
+def _carried(sentence: str, targets: LeadTargets, headline_terms: set[str]) -> set[str]:
     lowered = sentence.lower()
     found = {f"fact:{o.lower()}" for o in targets.others if o and o.lower() in lowered}
+    found |= {f"headline:{t}" for t in _terms(sentence) & headline_terms}
     if any(m and m.lower() in lowered for m in targets.main):
         found.add("main")
     watched = _watched_pattern(tuple(targets.watched))
@@ -99,6 +108,20 @@ def _watched_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _terms(text: str) -> set[str]:
+    """Content words (four letters or more, not function words) and pairs of Chinese
+    characters, which stand in for words in a language written without spaces."""
+    lowered = text.lower()
+    words = {w for w in re.findall(r"[^\W\d_]{4,}", lowered) if not _has_cjk(w)}
+    cjk = [run for run in re.findall(r"[\u3400-\u9fff]+", lowered)]
+    pairs = {run[i : i + 2] for run in cjk for i in range(len(run) - 1)}
+    return (words - _STOPWORDS) | pairs
+
+
+def _has_cjk(word: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" for c in word)
 
 
 def _normal(text: str) -> str:

@@ -15,12 +15,18 @@ from dataclasses import dataclass, field
 from rdwatch.config import NotabilityConfig
 from rdwatch.models import ArticleStatus, StoryArticle, StoryView
 from rdwatch.notify.amounts import merge_amounts
-from rdwatch.notify.key_facts import KeyFact, candidate_facts, choose_key_facts, count_new
+from rdwatch.notify.key_facts import (
+    KeyFact,
+    Significance,
+    candidate_facts,
+    choose_key_facts,
+    count_new,
+)
 from rdwatch.notify.lead import LeadTargets, extract_lead
 from rdwatch.notify.text import chat_url, clean_text
 from rdwatch.notify.why import WhyFacts, watched_names, why_phrases
 
-DEFAULT_MONEY_THRESHOLD_USD = NotabilityConfig().money_usd_threshold
+DEFAULT_SETTINGS = NotabilityConfig()
 
 
 @dataclass(frozen=True)
@@ -35,9 +41,10 @@ class AlertContext:
 
     known_keys: frozenset[str] = frozenset()
     texts: Mapping[int, str] = field(default_factory=dict)
-    money_threshold_usd: float = DEFAULT_MONEY_THRESHOLD_USD
+    money_threshold_usd: float = DEFAULT_SETTINGS.money_usd_threshold
     since_first_alert: bool = False
     watched: tuple[str, ...] = ()
+    count_threshold: float = DEFAULT_SETTINGS.count_threshold
 
 
 @dataclass(frozen=True)
@@ -84,9 +91,13 @@ class AlertParts:
 def build_parts(story: StoryView, context: AlertContext | None = None) -> AlertParts:
     context = context or AlertContext()
     watched = list(dict.fromkeys([*watched_names(story.reasons), *context.watched]))
-    candidates = candidate_facts(story.facts, context.known_keys, story.title, watched)
+    significance = Significance(context.money_threshold_usd, context.count_threshold)
+    candidates = candidate_facts(
+        story.facts, context.known_keys, story.title, watched, significance
+    )
     shown = choose_key_facts(candidates)
-    best = best_article(story, context.texts, candidates, watched)
+    ranked = rank_articles(story, context.texts, candidates, watched)
+    best, lead = _best_with_lead(ranked, context.texts, _lead_targets(shown, story, watched))
     headline = clean_text((best.title if best else "") or story.title)
     why = WhyFacts(
         headline=headline,
@@ -100,7 +111,7 @@ def build_parts(story: StoryView, context: AlertContext | None = None) -> AlertP
         story_id=story.id,
         headline=headline,
         url=chat_url(best.url) if best else "",
-        lead=_lead(best, headline, context.texts, shown, story, watched),
+        lead=lead,
         facts=tuple(shown),
         why=tuple(why_phrases(story.reasons, why)),
         score=story.score,
@@ -109,11 +120,11 @@ def build_parts(story: StoryView, context: AlertContext | None = None) -> AlertP
     )
 
 
-def best_article(
+def rank_articles(
     story: StoryView, texts: Mapping[int, str], facts: Sequence[KeyFact], watched: Sequence[str]
-) -> StoryArticle | None:
-    """The independent article that tells most of the key facts, with a watched entity in its
-    headline; the first report wins ties."""
+) -> list[StoryArticle]:
+    """Independent articles, best first: the one telling most of the key facts, with a watched
+    entity in its headline; the first report wins ties."""
     independent = [a for a in story.articles if a.status != ArticleStatus.DUPLICATE]
     candidates = independent or list(story.articles)
 
@@ -123,30 +134,38 @@ def best_article(
         named = any(w.lower() in article.title.lower() for w in watched)
         return told + 2 * named, bool(text), -candidates.index(article)
 
-    return max(candidates, key=merit, default=None)
+    return sorted(candidates, key=merit, reverse=True)
 
 
-def _lead(
-    best: StoryArticle | None,
-    headline: str,
-    texts: Mapping[int, str],
-    shown: Sequence[KeyFact],
-    story: StoryView,
-    watched: Sequence[str],
-) -> str:
-    text = texts.get(best.article_id, "") if best else ""
-    if not text:
-        return ""
+def _best_with_lead(
+    ranked: Sequence[StoryArticle], texts: Mapping[int, str], targets: LeadTargets
+) -> tuple[StoryArticle | None, str]:
+    """The best article a lead can be taken from (a page may hold only a headline or a
+    paywall notice), else the best article with no lead."""
+    for article in ranked:
+        text = texts.get(article.article_id, "")
+        lead = clean_text(extract_lead(text, article.title, targets)) if text else ""
+        if lead:
+            return article, lead
+    return (ranked[0] if ranked else None), ""
+
+
+def _lead_targets(
+    shown: Sequence[KeyFact], story: StoryView, watched: Sequence[str]
+) -> LeadTargets:
+    """The main fact is the first key fact the headline names, else the first key fact."""
     lowered = {w.lower() for w in watched}
-    targets = LeadTargets(
+    title = story.title.lower()
+    named = [f for f in shown if any(t.lower() in title for t in f.texts)]
+    main = (named or list(shown))[:1]
+    return LeadTargets(
         watched=watched,
-        main=shown[0].texts if shown else (),
-        others=[t for f in shown[1:] for t in f.texts],
+        main=main[0].texts if main else (),
+        others=[t for f in shown if f not in main for t in f.texts],
         watched_sentences={
             f.sentence for f in story.facts if f.kind == "org" and f.text.lower() in lowered
         },
     )
-    return clean_text(extract_lead(text, headline, targets))
 
 
 def _outlets(articles: Sequence[StoryArticle]) -> tuple[Outlet, ...]:

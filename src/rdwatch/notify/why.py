@@ -17,22 +17,19 @@ from rdwatch.notify.text import clean_text
 
 _REASON = re.compile(r"^(?P<rule>[a-z_]+) \((?P<weight>[+-]?[\d.]+)\): (?P<detail>.*)$", re.S)
 _USD = re.compile(r"≈ US\$([\d,]+(?:\.\d+)?)")
-# What an announcement verb announces. Inflections are matched by prefix ("launches").
-VERB_NOUNS = (
-    (("launch", "release", "introduc", "debut", "unveil", "发布", "推出"), "a launch"),
-    (("invest", "投资"), "an investment"),
-    (("commit", "pledg"), "a commitment"),
-    (("establish", "found", "set up", "sets up", "成立"), "a new entity"),
-    (("open",), "an opening"),
-    (("appoint", "name", "任命"), "an appointment"),
-    (("hire", "hiring", "recruit"), "hiring"),
-    (("acquir", "收购"), "an acquisition"),
-    (("partner",), "a partnership"),
-    (("expand",), "an expansion"),
-    (("build", "built"), "a build-out"),
-    (("plan",), "a plan"),
-    (("start", "kick"), "a start"),
-    (("announc", "宣布"), "an announcement"),
+# What an announcement verb announces, matched by prefix ("launches", "unveiled"). Verbs with a
+# common other sense ("open source", "plans", "named after") are quoted as found instead.
+VERB_PHRASES = (
+    (("launch", "release", "introduc", "debut", "unveil", "发布", "推出"), "announces a launch"),
+    (("invest", "投资"), "announces an investment"),
+    (("commit", "pledg"), "announces a commitment"),
+    (("establish", "set up", "sets up", "founds", "founded", "成立"), "announces a new entity"),
+    (("appoint", "任命"), "announces an appointment"),
+    (("hire", "hiring", "recruit"), "announces hiring"),
+    (("acquir", "收购"), "announces an acquisition"),
+    (("partner",), "announces a partnership"),
+    (("expand",), "announces an expansion"),
+    (("announc", "宣布"), "makes an announcement"),
 )  # fmt: skip
 
 
@@ -104,9 +101,9 @@ def _names(detail: str, headline: str) -> str:
 
 def _announcement(verb: str) -> str:
     lowered = verb.lower()
-    for stems, noun in VERB_NOUNS:
+    for stems, phrase in VERB_PHRASES:
         if any(lowered.startswith(stem) for stem in stems):
-            return f"announces {noun}"
+            return phrase
     return f"“{verb}” in the headline or lead"
 
 
