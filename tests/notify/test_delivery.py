@@ -54,6 +54,7 @@ def test_json_and_mattermost_channels_each_get_the_alert_once(
     assert "https://news.example/damo-quantum" in text
     assert "**Why** (score" in text and "announces a launch" in text
     assert "announcement_verb" not in text.replace("\\", "")
+    assert len(text.splitlines()) <= 10, text  # the title Mattermost puts above the body included
     for body in (by_path["/hook"].decode(), text):
         assert "<script>" not in body, body
 
