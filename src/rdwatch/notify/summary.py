@@ -89,6 +89,7 @@ class AlertParts:
 
 
 def build_parts(story: StoryView, context: AlertContext | None = None) -> AlertParts:
+    """The alert's parts; without a context nothing counts as known and there is no lead."""
     context = context or AlertContext()
     watched = list(dict.fromkeys([*watched_names(story.reasons), *context.watched]))
     significance = Significance(context.money_threshold_usd, context.count_threshold)
