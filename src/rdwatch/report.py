@@ -1,10 +1,12 @@
 """Human-readable reports of a run: markdown for Prefect artifacts, rows for tables.
 
 Pure functions of domain objects, shared by the CLI summary and the Prefect artifacts so both say
-the same thing. Article-derived text is escaped for markdown tables. Article URLs are not redacted
-(they hold no secrets, and channel URLs never reach a report), but a source's URL may carry a
-password (`https://user:pass@host/feed`) and a failure's reason may quote it: the run summary
-redacts both, as every log line and error does.
+the same thing. Text from outlets and sources (titles, facts, error messages) is escaped as the
+chat alert escapes it (`notify.text.escape_markdown`: no raw HTML, no markdown links or
+emphasis, no mentions, `|` kept inside its table cell); links are http(s) only. Article URLs are
+not redacted (they hold no secrets, and channel URLs never reach a report), but a source's URL
+may carry a password (`https://user:pass@host/feed`) and a failure's reason may quote it: the
+run summary and the health rows redact both, as every log line and error does.
 """
 
 from __future__ import annotations
@@ -12,14 +14,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rdwatch.models import RunSummary, StoryView
-from rdwatch.notify import redact
-from rdwatch.notify.render import key_facts
+from rdwatch.notify.summary import build_parts
+from rdwatch.notify.text import chat_url, escape_markdown
 from rdwatch.store.sources import SourceHealth
-from rdwatch.untrusted import one_line
+from rdwatch.untrusted import one_line, redact
+
+ARTIFACT_KEY_FACTS = 4
 
 
 def _cell(text: object) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return escape_markdown(text)
+
+
+def _link(text: str, url: str) -> str:
+    href = chat_url(url)
+    return f"[{_cell(text)}](<{href}>)" if href else _cell(text)
 
 
 def new_stories_markdown(stories: Sequence[StoryView]) -> str:
@@ -32,8 +41,9 @@ def new_stories_markdown(stories: Sequence[StoryView]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for story in stories:
-        facts = "; ".join(f"{f.kind}: {f.text}" for f in key_facts(story, limit=4)) or "—"
-        links = " ".join(f"[{a.source}]({a.url})" for a in story.articles)
+        parts = build_parts(story)
+        facts = "; ".join(f.label for f in parts.facts[:ARTIFACT_KEY_FACTS]) or "—"
+        links = " ".join(_link(a.outlet, a.url) for a in story.articles)
         lines.append(
             f"| {story.id} | {_cell(story.title)} | {'yes' if story.notable else 'no'} "
             f"| {story.score:.2f} | {_cell(facts)} | {_cell('; '.join(story.reasons) or '—')} "

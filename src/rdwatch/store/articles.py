@@ -158,6 +158,29 @@ def article_text(session: Session, article_id: int) -> str:
     return session.scalar(select(ArticleRow.text).where(ArticleRow.id == article_id)) or ""
 
 
+def article_openings(
+    session: Session, article_ids: Sequence[int], chars: int = 3000
+) -> dict[int, str]:
+    """The first `chars` characters of each article's text, by article id (an alert's lead is
+    taken from the opening; whole texts of long articles are not read)."""
+    openings: dict[int, str] = {}
+    for chunk in chunks(list(article_ids)):
+        query = select(ArticleRow.id, func.substr(ArticleRow.text, 1, chars))
+        for article_id, text in session.execute(query.where(ArticleRow.id.in_(chunk))):
+            openings[int(article_id)] = text or ""
+    return openings
+
+
+def story_watched_names(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The watched entities each story names in a headline or lead, as ingest recorded them."""
+    names: dict[int, tuple[str, ...]] = {}
+    for chunk in chunks(list(story_ids)):
+        query = select(StoryRow.id, StoryRow.watched_in_title, StoryRow.watched_in_lead)
+        for story_id, in_title, in_lead in session.execute(query.where(StoryRow.id.in_(chunk))):
+            names[int(story_id)] = tuple(dict.fromkeys([*(in_title or ()), *(in_lead or ())]))
+    return names
+
+
 def story_is_archive(session: Session, story_id: int) -> bool:
     return bool(session.scalar(select(StoryRow.is_archive).where(StoryRow.id == story_id)))
 
