@@ -74,5 +74,5 @@ def test_the_run_summary_artifact_redacts_source_passwords(tmp_path: Path) -> No
     plain = artifact.replace("\u200b", "").replace("\\*", "*")
     assert f"| private | {base.replace('://', '://reader:***@')}/members.xml |" in plain
     assert "| refused | http://reader:***@127.0.0.1:9/feed |" in plain, artifact
-    assert "| broken |" in artifact and "HTTP 404 Not [/red] Found" in artifact
+    assert "| broken |" in artifact and r"HTTP 404 Not \[/red\] Found" in artifact
     assert "s3cret-pw" not in artifact
