@@ -337,6 +337,7 @@ def deliver(pipeline: Pipeline) -> DeliveryReport:
         pipeline.senders,
         now=pipeline.clock,
         max_attempts=pipeline.config.alerts.max_attempts,
+        settings=pipeline.config.notability,
     )
 
 

@@ -85,7 +85,12 @@ def alerts_resend(alert_id: int, config: ConfigOption = None) -> None:
     senders = build_senders(settings.alerts, settings.data_dir)
     with open_database(settings) as db:
         report = resend(
-            db, senders, alert_id, now=core.utc_now, max_attempts=settings.alerts.max_attempts
+            db,
+            senders,
+            alert_id,
+            now=core.utc_now,
+            max_attempts=settings.alerts.max_attempts,
+            settings=settings.notability,
         )
     for story_id, channel in report.sent:
         console.print(
