@@ -30,9 +30,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from rdwatch.notify import redact
 from rdwatch.progress import log as progress_log
-from rdwatch.untrusted import strip_controls
+from rdwatch.untrusted import redact, strip_controls
 
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _BRACKET = re.compile(r"(\\*)\[")

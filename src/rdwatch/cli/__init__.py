@@ -18,8 +18,7 @@ import typer
 
 from rdwatch.cli import alerts, database, explain, run, sources, stories
 from rdwatch.errors import RdwatchError
-from rdwatch.notify import redact
-from rdwatch.untrusted import one_line
+from rdwatch.untrusted import one_line, redact
 
 app = typer.Typer(
     help="Watch the press for Alibaba / DAMO Academy R&D news and alert on what is new.",

@@ -13,8 +13,8 @@ from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console, open_database
 from rdwatch.config import load_config
 from rdwatch.console import safe
-from rdwatch.notify import redact
 from rdwatch.store import outbox as outbox_store
+from rdwatch.untrusted import redact
 
 alerts_app = typer.Typer(help="Inspect, test and resend alerts.", no_args_is_help=True)
 

@@ -10,7 +10,7 @@ from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console, open_database
 from rdwatch.config import load_config
 from rdwatch.console import safe
-from rdwatch.notify import redact
+from rdwatch.untrusted import redact
 
 archive_app = typer.Typer(
     help="Manage the archive of already-known articles.", no_args_is_help=True

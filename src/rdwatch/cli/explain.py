@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from rdwatch import explain as explaining
 from rdwatch.cli.shared import ConfigOption, console
 from rdwatch.config import load_config
 from rdwatch.console import safe
 from rdwatch.models import DedupTier, Fact
+
+if TYPE_CHECKING:  # imported when the command runs: it loads the whole pipeline
+    from rdwatch import explain as explaining
 
 
 def explain_command(
@@ -34,6 +36,8 @@ def explain_command(
     ] = False,
 ) -> None:
     """Run one article through dedup, facts and notability without storing or sending; say why."""
+    from rdwatch import explain as explaining
+
     settings = load_config(config)
     result = explaining.explain(settings, target, source=source)
     if as_json:

@@ -12,9 +12,9 @@ from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console, open_database
 from rdwatch.config import default_config_path, load_config
 from rdwatch.console import safe
-from rdwatch.notify import redact
 from rdwatch.sources_file import add_discovered_source
 from rdwatch.store import sources as source_store
+from rdwatch.untrusted import redact
 
 sources_app = typer.Typer(help="Source health and checks.", no_args_is_help=True)
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from rdwatch.config import NotabilityConfig
 from rdwatch.errors import NotifyError
-from rdwatch.models import AlertMessage, StoryView
+from rdwatch.models import AlertMessage, DeliveryReport, StoryView
 from rdwatch.notify.channels import Sender, redact
 from rdwatch.notify.context import load_alert_context
 from rdwatch.notify.render import FollowUp, render_alert, render_test_message
@@ -26,13 +26,6 @@ from rdwatch.store import outbox as outbox_store
 from rdwatch.store.articles import get_story
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DeliveryReport:
-    sent: tuple[tuple[int, str], ...] = ()  # (story id, channel)
-    failed: tuple[tuple[int, str, str], ...] = ()  # (story id, channel, error)
-    skipped: int = 0
 
 
 @dataclass
