@@ -38,9 +38,10 @@ from rdwatch.models import (
     Notability,
 )
 from rdwatch.notify import wants_alert
-from rdwatch.store import Database, dedup_index, story_index
+from rdwatch.store import Database, story_index
 from rdwatch.store import articles as article_store
 from rdwatch.store import outbox as outbox_store
+from rdwatch.store.batch_lookups import BatchLookups
 from rdwatch.store.locks import lock_ingest
 
 EXPLAIN_SOURCE = "explain"  # the outlet name of an explained article unless --source names one
@@ -234,7 +235,7 @@ def _neighbours(
             round(dedup.estimate_jaccard(signature, c.signature), 4) if c.signature else 0.0,
             0.0, "shares an LSH band: a possible copy",
         )
-        for c in dedup_index.find_candidates(session, signature)
+        for c in BatchLookups(session, [], [], [], [signature]).band_candidates(signature)
     ]  # fmt: skip
     stats = story_index.term_stats(session, analysis.terms)
     rules = dedup.StoryRules(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from rdwatch import dedup
 from rdwatch.analysis import Analyser, Analysis, analyse
 from rdwatch.config import Config, DedupConfig
+from rdwatch.dedup import Candidate
 from rdwatch.facts import Gazetteer, RateTable, merge_facts, merge_story_facts, watched_entities
 from rdwatch.models import (
     Article,
@@ -36,12 +37,13 @@ from rdwatch.models import (
 from rdwatch.notability import StoryEvidence, lead_of, notable_new_facts, score_story
 from rdwatch.notify import Sender, wants_alert
 from rdwatch.publishers import publisher_of
-from rdwatch.store import Database, dedup_index, story_index
+from rdwatch.store import Database, story_index
 from rdwatch.store import articles as article_store
 from rdwatch.store import outbox as outbox_store
 from rdwatch.store import stories as story_store
+from rdwatch.store.batch_lookups import BatchLookups
 from rdwatch.store.locks import lock_ingest
-from rdwatch.store.pending import PendingWrites
+from rdwatch.store.pending import NewStory, PendingWrites
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 200
@@ -76,9 +78,22 @@ class IngestResult:
 class _Batch:
     """One transaction's shared reads and pending writes."""
 
+    lookups: BatchLookups
     pending: PendingWrites = field(default_factory=PendingWrites)
     archive_keys: set[str] | None = None
     results: list[IngestResult] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, session: Session, analyses: Sequence[Analysis]) -> _Batch:
+        articles = [a.article for a in analyses]
+        lookups = BatchLookups(
+            session,
+            urls=[a.url for a in articles],
+            guids=[a.guid for a in articles if a.guid],
+            hashes=[a.prints.text_hash for a in analyses],
+            signatures=[a.prints.signature for a in analyses],
+        )
+        return cls(lookups)
 
 
 def ingest(
@@ -101,9 +116,9 @@ def ingest_batch(
     """Decide and store the analysed articles, `BATCH_SIZE` per transaction, in order."""
     results: list[IngestResult] = []
     for start in range(0, len(analyses), BATCH_SIZE):
-        batch = _Batch()
         with db.session() as session:
             lock_ingest(session)
+            batch = _Batch.open(session, analyses[start : start + BATCH_SIZE])
             for analysis in analyses[start : start + BATCH_SIZE]:
                 result = _ingest_one(ctx, session, analysis, now, archive, batch)
                 batch.results.append(result)
@@ -124,7 +139,7 @@ def ingest_in_session(
     archive: bool = False,
 ) -> IngestResult:
     """One article inside the caller's transaction (`rdwatch explain` rolls it back)."""
-    batch = _Batch()
+    batch = _Batch.open(session, [analysis])
     result = _ingest_one(ctx, session, analysis, now, archive, batch)
     batch.pending.flush(session)
     return result
@@ -139,12 +154,12 @@ def _ingest_one(
     batch: _Batch,
 ) -> IngestResult:
     article = analysis.article
-    if article_store.is_stored(session, article.url, article.guid):
+    if batch.lookups.seen(article.url, article.guid):
         seen = DedupDecision(
             ArticleStatus.DUPLICATE, DedupTier.SEEN, "seen: URL or guid already stored"
         )
         return IngestResult(article.url, seen, None, None)
-    decision, bridged = decide(session, analysis, ctx.config.dedup, batch.pending)
+    decision, bridged = decide(session, analysis, ctx.config.dedup, batch.pending, batch.lookups)
     if archive:
         decision = replace(
             decision, status=ArticleStatus.ARCHIVE, reason=f"archive article; {decision.reason}"
@@ -159,10 +174,8 @@ def _ingest_one(
         prints.signature,
         analysis.facts,
     )
-    article_id = article_store.add_article(session, new, story.id, now)
-    if article_id is None:
-        return IngestResult(article.url, decision, None, story.id)
-    batch.pending.add_facts(article_id, analysis.facts)
+    article_id = batch.pending.add_article(session, article_store.article_row(new, story.id, now))
+    _remember(batch, analysis, decision, article_id, story.id)
     if decision.status == ArticleStatus.DUPLICATE:
         story = _copy_joins(story, analysis)
     else:
@@ -170,11 +183,31 @@ def _ingest_one(
     batch.pending.update_story(story)
     merged = tuple(b for b in bridged if b != story.id)
     if merged:
-        story = _merge(session, story, merged, batch.pending)
+        story = _merge(session, story, merged, batch)
     if story.is_archive:
         return IngestResult(article.url, decision, article_id, story.id, merged=merged)
     notability, queued = _score_and_queue(ctx, session, story, now, batch)
     return IngestResult(article.url, decision, article_id, story.id, notability, queued, merged)
+
+
+def _remember(
+    batch: _Batch, analysis: Analysis, decision: DedupDecision, article_id: int, story_id: int
+) -> None:
+    """The stored article's facts and bands, written with the batch; and the batch's later
+    decisions see it as a stored article."""
+    article, prints = analysis.article, analysis.prints
+    indexed = decision.status != ArticleStatus.DUPLICATE
+    batch.pending.add_facts(article_id, analysis.facts)
+    if indexed and prints.signature:
+        batch.pending.add_bands(article_id, prints.signature)
+    candidate = Candidate(
+        article_id, article.url, story_id, prints.signature, title=article.title,
+        published=article.published,
+    )  # fmt: skip
+    batch.lookups.add(
+        candidate, guid=article.guid, text_hash=prints.text_hash, text=article.text,
+        indexed=indexed,
+    )  # fmt: skip
 
 
 def _story_for(
@@ -188,11 +221,8 @@ def _story_for(
     """The story the decision names, as the batch left it, or a new one."""
     if decision.story_id is not None:
         return pending.aggregate(session, decision.story_id)
-    lead = lead_of(article.text)
-    story_id = story_store.add_story(session, article.title, now, lead=lead, is_archive=archive)
-    story = story_store.empty_aggregate(story_id, article.title, lead, is_archive=archive)
-    pending.add_story(story)
-    return story
+    opened = NewStory(article.title, now, archive)
+    return pending.open_story(session, opened, lead_of(article.text))
 
 
 def decide(
@@ -200,19 +230,22 @@ def decide(
     analysis: Analysis,
     settings: DedupConfig,
     pending: PendingWrites | None = None,
+    lookups: BatchLookups | None = None,
 ) -> tuple[DedupDecision, tuple[int, ...]]:
     """The dedup tiers in order: exact copy, near copy (LSH candidates verified on their
     shingles), same story (the term index's candidates scored on their aggregates). Returns the
     decision and the other stories the article bridges."""
     prints = analysis.prints
-    exact = dedup_index.find_exact(session, prints.text_hash)
-    candidates = [] if exact else dedup_index.find_candidates(session, prints.signature)
+    if lookups is None:
+        lookups = _single_lookups(session, analysis)
+    exact = lookups.exact(prints.text_hash)
+    candidates = [] if exact else lookups.band_candidates(prints.signature)
     shortlisted = [c.article_id for c, _ in dedup.shortlist(prints.signature, candidates)]
     stored = {
         article_id: dedup.shingles_of(
             text, words=settings.shingle_words, chars=settings.shingle_chars
         )
-        for article_id, text in dedup_index.article_texts(session, shortlisted).items()
+        for article_id, text in lookups.texts(shortlisted).items()
     }
     decision = dedup.decide(
         text_hash=prints.text_hash,
@@ -237,6 +270,17 @@ def decide(
     if match.closest is None:
         return decision, ()
     return replace(decision, reason=f"{decision.reason}; {match.closest}"), ()
+
+
+def _single_lookups(session: Session, analysis: Analysis) -> BatchLookups:
+    article = analysis.article
+    return BatchLookups(
+        session,
+        urls=[article.url],
+        guids=[article.guid] if article.guid else [],
+        hashes=[analysis.prints.text_hash],
+        signatures=[analysis.prints.signature],
+    )
 
 
 def _join(
@@ -294,11 +338,12 @@ def _watched(
 
 
 def _merge(
-    session: Session, story: StoryAggregate, others: Iterable[int], pending: PendingWrites
+    session: Session, story: StoryAggregate, others: Iterable[int], batch: _Batch
 ) -> StoryAggregate:
     """The stories an article bridged become one: the archive's, else the oldest, holds them.
     Merges are rare and move whole stories, so they run on written state: the batch's pending
     writes go first."""
+    pending = batch.pending
     pending.flush(session)
     pending.clear()
     group = [story_store.load_aggregate(session, i) for i in (story.id, *others)]
@@ -308,6 +353,7 @@ def _merge(
             continue
         facts = merge_facts([into.facts, other.facts])
         story_store.merge_stories(session, into, other, facts)
+        batch.lookups.move_story(other.id, into.id)
         log.info("story %d merged into story %d", other.id, into.id)
         into = story_store.load_aggregate(session, into.id)
     return pending.aggregate(session, into.id)
@@ -339,9 +385,7 @@ def _score_and_queue(
     for sender in ctx.senders:
         if not wants_alert(sender, notability.score):
             continue
-        queued += outbox_store.enqueue(
-            session, story.id, sender.channel_id, now, score=notability.score
-        )
+        queued += _enqueue(session, batch, story.id, sender.channel_id, now, "alert", notability)
         if ctx.config.alerts.updates:
             queued += _queue_update(ctx, session, story, sender.channel_id, notability, now, batch)
     return notability, queued
@@ -364,6 +408,28 @@ def _queue_update(
     new = notable_new_facts(story.facts, known, batch.archive_keys or set(), ctx.config.notability)
     if not new:
         return False
-    return outbox_store.enqueue(
-        session, story.id, channel, now, kind="update", score=notability.score
-    )
+    return _enqueue(session, batch, story.id, channel, now, "update", notability)
+
+
+def _enqueue(
+    session: Session,
+    batch: _Batch,
+    story_id: int,
+    channel: str,
+    now: datetime,
+    kind: str,
+    notability: Notability,
+) -> bool:
+    """Queue the outbox row, written with the batch, unless the story already has it."""
+    pending = batch.pending
+    if pending.queued(story_id, channel, kind):
+        return False
+    if story_id not in pending.created and outbox_store.find_entry(
+        session, story_id, channel, kind
+    ):
+        return False
+    pending.enqueue(
+        {"story_id": story_id, "channel": channel, "kind": kind, "status": outbox_store.PENDING,
+         "attempts": 0, "created_at": now, "score": notability.score}
+    )  # fmt: skip
+    return True

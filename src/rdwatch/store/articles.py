@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from rdwatch.dedup import band_hashes, pack_signature
+from rdwatch.dedup import pack_signature
 from rdwatch.models import (
     Article,
     ArticleStatus,
@@ -23,12 +23,11 @@ from rdwatch.models import (
 from rdwatch.store.schema import (
     ArticleRow,
     FactRow,
-    LshBandRow,
     StoryFactRow,
     StoryPublisherRow,
     StoryRow,
 )
-from rdwatch.store.sql import chunks, execute, insert_for, run
+from rdwatch.store.sql import chunks, execute
 
 FACT_ATTRIBUTES = ("value", "currency", "usd", "unit", "role", "org", "speaker", "qualifier")
 
@@ -52,16 +51,6 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
     return found
 
 
-_SEEN = select(ArticleRow.id).where(
-    (ArticleRow.url == bindparam("url")) | (ArticleRow.guid == bindparam("guid"))
-)
-
-
-def is_stored(session: Session, url: str, guid: str | None) -> bool:
-    """Whether an article with this URL (or this feed guid) is stored: one indexed lookup."""
-    return bool(run(session, _SEEN.limit(1), {"url": url, "guid": guid}))
-
-
 def known_guids(session: Session, guids: Iterable[str]) -> set[str]:
     wanted = [g for g in set(guids) if g]
     found: set[str] = set()
@@ -71,11 +60,10 @@ def known_guids(session: Session, guids: Iterable[str]) -> set[str]:
     return found
 
 
-def add_article(session: Session, new: NewArticle, story_id: int, now: datetime) -> int | None:
-    """Store the article and its LSH bands (its facts are the caller's to write, in bulk);
-    None when its URL is already stored."""
+def article_row(new: NewArticle, story_id: int, now: datetime) -> dict[str, Any]:
+    """The `articles` row of a decided article (without its id)."""
     article, decision = new.article, new.decision
-    row = {
+    return {
         "url": article.url,
         "guid": article.guid,
         "source": article.source,
@@ -95,23 +83,6 @@ def add_article(session: Session, new: NewArticle, story_id: int, now: datetime)
         if decision.status == ArticleStatus.DUPLICATE
         else None,
     }
-    statement = (
-        insert_for(session, ArticleRow)
-        .on_conflict_do_nothing(index_elements=[ArticleRow.url])
-        .returning(ArticleRow.id)
-    )
-    inserted = run(session, statement, row)
-    if not inserted:
-        return None
-    article_id = int(inserted[0][0])
-    if new.signature and decision.status != ArticleStatus.DUPLICATE:
-        # Duplicates add nothing to the index: their original already answers for them.
-        bands = [
-            {"article_id": article_id, "band": band, "band_hash": value}
-            for band, value in band_hashes(new.signature)
-        ]
-        execute(session, insert(LshBandRow), bands)
-    return article_id
 
 
 def fact_values(fact: Fact) -> dict[str, Any]:

@@ -1,29 +1,35 @@
 """Write-behind for one ingest batch: what the batch decided, written in bulk when it ends.
 
-Ingesting an article reads a few rows and writes many (its facts, the story's aggregates, the
-story's term counts). Written one statement at a time that was most of the cost of a first poll,
-so a batch keeps them here and `flush` writes each table once per batch, with `executemany`.
-Reads made during the batch see what is pending: `aggregate` returns a story as the batch left it,
-and the same-story index (`story_index`) adds the pending term counts to the stored ones, so each
-decision sees the batch's own earlier articles. Articles, new stories and outbox rows are written
-at once (their ids and unique constraints are needed immediately); a batch is one transaction, so
-nothing is half-written if a run is killed.
+Ingesting an article used to cost a dozen statements, and SQLAlchemy's work per statement was
+most of a first poll's time. A batch now keeps what it decides here, and `flush` writes each table
+once, with `executemany`: new stories and articles (their ids allocated here, which is safe
+because a batch holds the ingest lock), facts, LSH bands, story aggregates and term counts,
+publishers, scores and outbox rows. Reads made during the batch see what is pending: `aggregate`
+returns a story as the batch left it, the same-story index (`story_index`) adds the pending term
+counts and stories to the stored ones, and the copy tiers' lookups (`batch_lookups`) hold the
+batch's own articles, so each decision sees the batch's earlier articles. A batch is one
+transaction: nothing is half-written if a run is killed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from rdwatch.dedup import band_hashes
 from rdwatch.models import Fact, Notability, StoryAggregate
 from rdwatch.store.articles import fact_values
 from rdwatch.store.schema import (
+    ArticleRow,
     FactRow,
+    LshBandRow,
+    OutboxRow,
     StoryFactRow,
     StoryPublisherRow,
     StoryRow,
@@ -42,15 +48,30 @@ class TermDelta:
     new: bool = False
 
 
+@dataclass(frozen=True)
+class NewStory:
+    """A story this batch opened: what its row holds besides its aggregates."""
+
+    title: str
+    first_seen_at: datetime
+    is_archive: bool
+    first_article_id: int | None = None
+    first_url: str = ""
+
+
 @dataclass
 class PendingWrites:
     stories: dict[int, StoryAggregate] = field(default_factory=dict)  # as the batch left them
     loaded: dict[int, StoryAggregate] = field(default_factory=dict)  # as stored before it
+    created: dict[int, NewStory] = field(default_factory=dict)
+    articles: list[dict[str, Any]] = field(default_factory=list)
     terms: dict[str, dict[int, TermDelta]] = field(default_factory=lambda: defaultdict(dict))
     publishers: list[dict[str, Any]] = field(default_factory=list)
     facts: list[dict[str, Any]] = field(default_factory=list)
+    bands: list[dict[str, Any]] = field(default_factory=list)
+    outbox: dict[tuple[int, str, str], dict[str, Any]] = field(default_factory=dict)
     notability: dict[int, Notability] = field(default_factory=dict)
-    stories_total: int | None = None
+    last_ids: dict[str, int] = field(default_factory=dict)  # table → last id allocated
 
     # --- reads that see the batch ---
 
@@ -63,10 +84,8 @@ class PendingWrites:
         return self.stories[story_id]
 
     def count_stories(self, session: Session) -> int:
-        """Stories stored so far (an upper bound: merged stories keep their ids)."""
-        if self.stories_total is None:
-            self.stories_total = int(run(session, select(func.max(StoryRow.id)))[0][0] or 0)
-        return self.stories_total
+        """Stories stored or opened so far (an upper bound: merged stories keep their ids)."""
+        return self._last_id(session, StoryRow)
 
     def new_story_pairs(self, term: str) -> int:
         """Stories that gained `term` in this batch."""
@@ -77,18 +96,51 @@ class PendingWrites:
             for story_id, delta in self.terms.get(term, {}).items():
                 yield term, story_id, delta
 
+    def queued(self, story_id: int, channel: str, kind: str) -> bool:
+        return (story_id, channel, kind) in self.outbox
+
     # --- what the batch decided ---
 
-    def add_story(self, story: StoryAggregate) -> None:
-        self.stories[story.id] = story
-        if self.stories_total is not None:
-            self.stories_total = max(self.stories_total, story.id)
+    def open_story(self, session: Session, opened: NewStory, lead: str) -> StoryAggregate:
+        """A new story, its id allocated now, its row written with the batch."""
+        story = StoryAggregate(
+            id=self._allocate(session, StoryRow),
+            title=opened.title,
+            is_archive=opened.is_archive,
+            indexed_articles=0,
+            lead=lead,
+            facts=(),
+            publishers=(),
+            source_names=(),
+            watched_in_title=(),
+            watched_in_lead=(),
+        )
+        self.created[story.id], self.stories[story.id] = opened, story
+        return story
+
+    def add_article(self, session: Session, row: dict[str, Any]) -> int:
+        """An article row (without its id), written with the batch; its id now."""
+        article_id = self._allocate(session, ArticleRow)
+        self.articles.append({**row, "id": article_id})
+        opened = self.created.get(row["story_id"])
+        if opened is not None and opened.first_article_id is None:
+            self.created[row["story_id"]] = NewStory(
+                opened.title, opened.first_seen_at, opened.is_archive, article_id, row["url"]
+            )
+        return article_id
 
     def add_facts(self, article_id: int, facts: Iterable[Fact]) -> None:
         rows: dict[str, dict[str, Any]] = {}
         for fact in facts:
             rows.setdefault(fact.key, {"article_id": article_id, **fact_values(fact)})
         self.facts += rows.values()
+
+    def add_bands(self, article_id: int, signature: Sequence[int]) -> None:
+        """The article's LSH bands (a copy's are not indexed: its original answers for it)."""
+        self.bands += (
+            {"article_id": article_id, "band": band, "band_hash": value}
+            for band, value in band_hashes(signature)
+        )
 
     def update_story(self, story: StoryAggregate) -> None:
         self.stories[story.id] = story
@@ -113,20 +165,23 @@ class PendingWrites:
     def set_notability(self, story_id: int, notability: Notability) -> None:
         self.notability[story_id] = notability
 
+    def enqueue(self, row: dict[str, Any]) -> None:
+        """An outbox row (story_id, channel, kind, created_at, score) for the batch to write."""
+        self.outbox.setdefault((row["story_id"], row["channel"], row["kind"]), row)
+
     def clear(self) -> None:
         """Forget everything (after `flush`): the next reads go to the database."""
-        self.stories.clear()
-        self.loaded.clear()
-        self.terms.clear()
-        self.publishers.clear()
-        self.facts.clear()
-        self.notability.clear()
+        self.__dict__.update(PendingWrites().__dict__)
 
     # --- one write per table ---
 
     def flush(self, session: Session) -> None:
-        if self.facts:
-            execute(session, insert(FactRow), self.facts)
+        self._flush_new_stories(session)
+        for table, rows in ((ArticleRow, self.articles), (FactRow, self.facts),
+                            (LshBandRow, self.bands)):  # fmt: skip
+            if rows:
+                execute(session, insert(table), rows)
+        self._advance_sequences(session)
         self._flush_stories(session)
         self._flush_terms(session)
         if self.publishers:
@@ -139,13 +194,49 @@ class PendingWrites:
                 for i, n in self.notability.items()
             ]  # fmt: skip
             execute(session, _SET_NOTABILITY, rows)
+        if self.outbox:
+            statement = insert_for(session, OutboxRow).on_conflict_do_nothing()
+            execute(session, statement, list(self.outbox.values()))
+
+    def _allocate(self, session: Session, table: Any) -> int:
+        self.last_ids[table.__tablename__] = self._last_id(session, table) + 1
+        return self.last_ids[table.__tablename__]
+
+    def _last_id(self, session: Session, table: Any) -> int:
+        name = table.__tablename__
+        if name not in self.last_ids:
+            self.last_ids[name] = int(run(session, select(func.max(table.id)))[0][0] or 0)
+        return self.last_ids[name]
+
+    def _flush_new_stories(self, session: Session) -> None:
+        rows = []
+        for story_id, opened in self.created.items():
+            story = self.stories[story_id]
+            rows.append(
+                {"id": story_id, "title": opened.title, "first_seen_at": opened.first_seen_at,
+                 "is_archive": opened.is_archive, "notable": False, "score": 0.0, "reasons": [],
+                 "lead": story.lead, **_aggregate_values(story)}
+            )  # fmt: skip
+        if rows:
+            execute(session, insert(StoryRow), rows)
+
+    def _advance_sequences(self, session: Session) -> None:
+        """PostgreSQL hands out ids from a sequence, which explicit ids do not move on."""
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        for table in ("stories", "articles"):
+            if table in self.last_ids:
+                execute(session, text(_SETVAL.format(table=table)))
 
     def _flush_stories(self, session: Session) -> None:
-        changed = [s for i, s in self.stories.items() if self.loaded.get(i) != s]
+        changed = [
+            s for i, s in self.stories.items() if i not in self.created and self.loaded.get(i) != s
+        ]
         if changed:
-            execute(session, _SET_AGGREGATES, [_aggregate_row(s) for s in changed])
+            rows = [{"p_story": s.id, **_prefixed(_aggregate_values(s))} for s in changed]
+            execute(session, _SET_AGGREGATES, rows)
         new_facts: list[dict[str, Any]] = []
-        for story in changed:
+        for story in (s for i, s in self.stories.items() if self.loaded.get(i) != s):
             loaded = self.loaded.get(story.id)
             before = {f.key: f for f in loaded.facts} if loaded else {}
             for position, fact in enumerate(story.facts):
@@ -187,18 +278,22 @@ class PendingWrites:
             execute(session, statement, [{"term": t, "stories": n} for t, n in gained.items()])
 
 
-def _aggregate_row(story: StoryAggregate) -> dict[str, Any]:
+def _aggregate_values(story: StoryAggregate) -> dict[str, Any]:
     return {
-        "p_story": story.id,
-        "p_indexed_articles": story.indexed_articles,
-        "p_first_published": story.first_published,
-        "p_last_published": story.last_published,
-        "p_source_names": list(story.source_names),
-        "p_watched_in_title": list(story.watched_in_title or ()),
-        "p_watched_in_lead": list(story.watched_in_lead or ()),
+        "indexed_articles": story.indexed_articles,
+        "first_published": story.first_published,
+        "last_published": story.last_published,
+        "source_names": list(story.source_names),
+        "watched_in_title": list(story.watched_in_title or ()),
+        "watched_in_lead": list(story.watched_in_lead or ()),
     }
 
 
+def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
+    return {f"p_{name}": value for name, value in values.items()}
+
+
+_SETVAL = "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
 _SET_AGGREGATES = (
     update(StoryRow)
     .where(StoryRow.id == bindparam("p_story"))

@@ -47,22 +47,6 @@ def add_story(
     return int(run(session, insert(StoryRow).returning(StoryRow.id), row)[0][0])
 
 
-def empty_aggregate(story_id: int, title: str, lead: str, *, is_archive: bool) -> StoryAggregate:
-    """What `load_aggregate` reads back for a story `add_story` just made."""
-    return StoryAggregate(
-        id=story_id,
-        title=title,
-        is_archive=is_archive,
-        indexed_articles=0,
-        lead=lead,
-        facts=(),
-        publishers=(),
-        source_names=(),
-        watched_in_title=(),
-        watched_in_lead=(),
-    )
-
-
 _STORY = select(
     StoryRow.id,
     StoryRow.title,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, func, select, update
@@ -114,8 +115,24 @@ def find_story_candidates(
             for term, story_id, delta in pending.pairs(others):
                 if story_id in chosen:
                     _note(counts, leads, story_id, term, delta.articles, delta.lead_articles)
-    rows = sorted(run(session, _STORIES, {"stories": best}), key=lambda r: best.index(r.id))
-    return [_candidate(row, counts, leads, pending) for row in rows]
+    rows = {r.id: r for r in run(session, _STORIES, {"stories": best})}
+    if pending is not None:
+        rows.update((i, _opened_row(i, pending)) for i in best if i in pending.created)
+    return [_candidate(rows[i], counts, leads, pending) for i in best if i in rows]
+
+
+def _opened_row(story_id: int, pending: PendingWrites) -> Any:
+    """A story this batch opened, as `_STORIES` would read it once written."""
+    opened, story = pending.created[story_id], pending.stories[story_id]
+    return SimpleNamespace(
+        id=story_id,
+        title=opened.title,
+        indexed_articles=story.indexed_articles,
+        first_published=story.first_published,
+        last_published=story.last_published,
+        first_article_id=opened.first_article_id,
+        first_url=opened.first_url,
+    )
 
 
 def _note(
