@@ -93,7 +93,11 @@ class _Batch:
             hashes=[a.prints.text_hash for a in analyses],
             signatures=[a.prints.signature for a in analyses],
         )
-        return cls(lookups)
+        batch = cls(lookups)
+        story_index.prefetch_term_stats(
+            session, {t for a in analyses for t in a.terms}, batch.pending
+        )
+        return batch
 
 
 def ingest(

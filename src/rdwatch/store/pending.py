@@ -72,6 +72,7 @@ class PendingWrites:
     outbox: dict[tuple[int, str, str], dict[str, Any]] = field(default_factory=dict)
     notability: dict[int, Notability] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)  # table → last id allocated
+    stored_holding: dict[str, int] = field(default_factory=dict)  # term → stories, as stored
 
     # --- reads that see the batch ---
 

@@ -12,7 +12,7 @@ do not propose candidates (every story would be one). A batch's own changes wait
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -67,17 +67,33 @@ _STORY_TERMS = select(StoryTermRow.term, StoryTermRow.articles, StoryTermRow.lea
 def term_stats(
     session: Session, terms: Collection[str], pending: PendingWrites | None = None
 ) -> TermStats:
+    """How many stories hold each term (stored, plus the batch's new ones), and how many stories
+    there are. Within a batch the stored counts are read once (`prefetch_term_stats`)."""
+    if pending is None:
+        total = int(run(session, _STORIES_TOTAL)[0][0] or 0)
+        return TermStats(stories_total=total, stories_holding=_stored_holding(session, terms))
+    prefetch_term_stats(session, terms, pending)
+    stored = pending.stored_holding
+    holding = {t: stored[t] + pending.new_story_pairs(t) for t in terms}
+    return TermStats(
+        stories_total=pending.count_stories(session),
+        stories_holding={t: n for t, n in holding.items() if n},
+    )
+
+
+def prefetch_term_stats(session: Session, terms: Iterable[str], pending: PendingWrites) -> None:
+    """Read the stored counts of the terms the batch has not asked about yet."""
+    missing = [t for t in set(terms) if t not in pending.stored_holding]
+    if missing:
+        found = _stored_holding(session, missing)
+        pending.stored_holding.update((t, found.get(t, 0)) for t in missing)
+
+
+def _stored_holding(session: Session, terms: Collection[str]) -> dict[str, int]:
     holding: dict[str, int] = {}
     for chunk in chunks(list(terms)):
         holding.update((r.term, r.stories) for r in run(session, _STATS, {"terms": list(chunk)}))
-    if pending is None:
-        total = int(run(session, _STORIES_TOTAL)[0][0] or 0)
-        return TermStats(stories_total=total, stories_holding=holding)
-    for term in terms:
-        gained = pending.new_story_pairs(term)
-        if gained:
-            holding[term] = holding.get(term, 0) + gained
-    return TermStats(stories_total=pending.count_stories(session), stories_holding=holding)
+    return holding
 
 
 def find_story_candidates(
