@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -58,8 +59,9 @@ class IngestContext:
     rates: RateTable
     senders: Sequence[Sender] = ()
 
-    @property
+    @cached_property
     def analyser(self) -> Analyser:
+        """One per context: its background terms are computed once."""
         return Analyser(self.config.dedup, self.gazetteer, self.rates)
 
 

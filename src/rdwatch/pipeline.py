@@ -91,7 +91,7 @@ class Pipeline:
 
         return build_senders(self.config.alerts, self.config.data_dir)
 
-    @property
+    @cached_property
     def ingest_context(self) -> IngestContext:
         from rdwatch.ingest import IngestContext
 
