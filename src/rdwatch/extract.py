@@ -9,6 +9,9 @@ never from the body text: the extractor's "extensive" search turns a copyright y
 related-links box into the article's date (`2015-01-01` for a 2019 story), and a wrong date is
 worse than none, since it keeps true matches apart. The publisher is the feed entry's `<source>`,
 else the page's site name, else the URL's registered domain (`rdwatch.publishers`).
+
+An aggregator's headline-only item (a Google News link, never fetched) becomes an article of its
+headline and snippet, marked `headline_only`, so that users know its facts come from a headline.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from rdwatch.publishers import publisher_of
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 80
+MIN_HEADLINE_CHARS = 4
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -54,7 +58,7 @@ def extract_article(html: str, *, item: FeedItem, url: str) -> Article:
         source=item.source,
         published=_item_date(item) or _parse_date(document.date),
         guid=item.guid,
-        author=document.author,
+        author=document.author or item.author,
         publisher=publisher_of(
             url, feed_source=item.publisher, site_name=document.sitename, fallback=item.source
         ),
@@ -65,7 +69,8 @@ def article_from_item(item: FeedItem, *, url: str | None = None) -> Article:
     """An article made of the feed entry alone (title + summary), for sources not followed."""
     summary = html_to_text(item.summary)
     text = "\n".join(part for part in (item.title, summary) if part).strip()
-    if len(text) < 20:
+    # A headline is all an aggregator item has; a Chinese one is often under 20 characters.
+    if len(text) < (MIN_HEADLINE_CHARS if item.headline_only else 20):
         raise ExtractError(f"{url or item.url}: no article text on the page or in the feed entry")
     return Article(
         url=url or item.url,
@@ -74,7 +79,9 @@ def article_from_item(item: FeedItem, *, url: str | None = None) -> Article:
         source=item.source,
         published=_item_date(item),
         guid=item.guid,
+        author=item.author,
         publisher=publisher_of(url or item.url, feed_source=item.publisher, fallback=item.source),
+        headline_only=item.headline_only,
     )
 
 

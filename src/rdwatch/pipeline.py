@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rdwatch import fetch, progress
+from rdwatch import fetch, keep, progress
 from rdwatch.analysis import Analysis, AnalysisPool
 from rdwatch.archive import read_archive_folder
 from rdwatch.config import Config, SourceConfig
@@ -91,6 +91,7 @@ class BatchResult:
     extract_failures: list[tuple[str, str]] = field(default_factory=list)
     silent_sources: list[str] = field(default_factory=list)
     deferred: dict[str, int] = field(default_factory=dict)  # source → items over the cap
+    filtered: dict[str, int] = field(default_factory=dict)  # source → items its keep rules left out
 
     @property
     def by_tier(self) -> dict[str, int]:
@@ -192,9 +193,10 @@ def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> Batch
     """Extract, deduplicate, extract facts, score and store every new item of the fetches."""
     result = BatchResult()
     fetched = [f for f in fetches if f.ok]
-    items = _capped(
-        pipeline.config.fetch.max_items_per_source, _new_items(pipeline, fetched, result), result
+    fresh, result.filtered = keep.kept_items(
+        _new_items(pipeline, fetched, result), pipeline.config.sources, pipeline.gazetteer
     )
+    items = _capped(pipeline.config.fetch.max_items_per_source, fresh, result)
     ctx = pipeline.ingest_context
     now = pipeline.clock()
     follows = any(_follows_links(pipeline.config, i.source) for i in items)
@@ -284,7 +286,13 @@ async def _extract_all(
     """Each item's article, in order: its page extracted as soon as it is downloaded (only the
     article is kept, not the HTML), else its feed entry."""
     settings = pipeline.config.fetch
-    follow = {i.url: i for i in items if _follows_links(pipeline.config, i.source)}
+    items = await fetch.resolve_google_news(
+        items, pipeline.config.sources, timeout_s=settings.timeout_s
+    )
+    # A Google News link leads to an interstitial, never to the article: the item is its headline.
+    follow = {
+        i.url: i for i in items if _follows_links(pipeline.config, i.source) and not i.headline_only
+    }
     made: dict[str, Article | None] = {}
     if follow:
         async with fetch.build_client(settings) as client:
@@ -360,6 +368,7 @@ def summarise(
         extract_failures=tuple(batch.extract_failures),
         silent_sources=tuple(batch.silent_sources),
         items_deferred=sum(batch.deferred.values()),
+        items_filtered=sum(batch.filtered.values()),
     )
 
 
