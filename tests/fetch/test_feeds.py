@@ -134,15 +134,17 @@ _xml_text = st.lists(
     title=_xml_text,
     summary=_xml_text,
     date=st.sampled_from(["", "Fri, 20 Nov 2026 09:30:00 +0800", "20 Nov 2026", "garbage"]),
+    author=st.one_of(st.none(), _xml_text),
 )
 def test_the_fast_path_reads_only_what_it_reads_exactly_like_feedparser(
-    title: str, summary: str, date: str
+    title: str, summary: str, date: str, author: str | None
 ) -> None:
     pub = f"<pubDate>{date}</pubDate>" if date else ""
+    by = f"<author>{escape(author)}</author>" if author is not None else ""
     body = (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
         f"<item><title>{escape(title)}</title><link>https://e.com/a</link>"
-        f"<description>{escape(summary)}</description>{pub}</item></channel></rss>"
+        f"<description>{escape(summary)}</description>{pub}{by}</item></channel></rss>"
     ).encode()
     if read_plain_rss(body, "") is None:
         return
