@@ -30,7 +30,13 @@ def send_digest_messages(config_path: str, now: datetime) -> list[DigestResult]:
     db = Database(config.database_url)
     try:
         senders = build_senders(config.alerts, config.data_dir)
-        return send_digests(db, senders, now, max_stories=config.alerts.digest_max_stories)
+        return send_digests(
+            db,
+            senders,
+            now,
+            max_stories=config.alerts.digest_max_stories,
+            settings=config.notability,
+        )
     finally:
         db.dispose()
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from rdwatch.config import load_config
+from rdwatch.store.database import POSTGRES_CONNECT_TIMEOUT_S
 from tests.conftest import write_config
+from tests.filesystems import read_only_folder, silent_server
 from tests.servers import Receiver, SiteServer, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,13 +32,33 @@ def rdwatch(
     )
 
 
-def test_bad_config_exits_non_zero_with_one_line_naming_the_key(tmp_path: Path) -> None:
-    config = write_config(tmp_path, fetch={"timeout_s": "soon"})
+BAD_SELECTOR_PAGE = {
+    "name": "n",
+    "kind": "page",
+    "url": "http://127.0.0.1:9/",
+    "item_selector": "a:[",
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"fetch": {"timeout_s": "soon"}}, "fetch.timeout_s"),
+        ({"fetch": {"timeout_s": float("inf")}}, "fetch.timeout_s"),
+        ({"facts": {"gazetteer": "no/such/gazetteer.yaml"}}, "facts.gazetteer"),
+        ({"sources": [{**BAD_SELECTOR_PAGE}]}, "sources.0.item_selector"),
+        ({"sources": [{"name": "n", "url": "http://127.0.0.1:9/my feed"}]}, "sources.0.url"),
+    ],
+)
+def test_bad_config_exits_non_zero_with_one_line_naming_the_key(
+    tmp_path: Path, overrides: dict[str, object], key: str
+) -> None:
+    config = write_config(tmp_path, **overrides)
     result = rdwatch("run", "--no-prefect", "--config", str(config))
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "fetch.timeout_s" in lines[0]
+    assert f"{config}: {key}: " in lines[0]
 
 
 def test_run_export_and_alerts_list(tmp_path: Path, site: SiteServer, receiver: Receiver) -> None:
@@ -81,6 +104,53 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "database" in result.stderr
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> str:
+    assert result.returncode == 2, result.stderr + result.stdout
+    [line] = result.stderr.splitlines()
+    assert line.startswith("rdwatch: error: "), line
+    for text in expected:
+        assert text in line, line
+    return line
+
+
+def test_a_database_server_that_never_answers_is_one_clear_line(tmp_path: Path) -> None:
+    with silent_server() as port:
+        config = write_config(
+            tmp_path, database_url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/rdwatch"
+        )
+        started = time.monotonic()
+        result = rdwatch("stories", "list", "--config", str(config))
+    waited = time.monotonic() - started
+    timeout = POSTGRES_CONNECT_TIMEOUT_S
+    _one_line_error(result, f"no answer from 127.0.0.1:{port} within {timeout} s")
+    assert waited < timeout + 20, waited
+
+
+def test_a_database_folder_that_cannot_be_created_is_one_clear_line(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    config = write_config(tmp_path, database_url=f"sqlite:///{locked / 'data' / 'rdwatch.db'}")
+    with read_only_folder(locked):
+        result = rdwatch("run", "--no-prefect", "--config", str(config))
+    _one_line_error(result, f"cannot create the database folder {locked / 'data'}")
+
+
+def test_a_read_only_database_serves_reads_and_refuses_writes(tmp_path: Path) -> None:
+    folder = tmp_path / "db"
+    config = write_config(tmp_path, database_url=f"sqlite:///{folder / 'rdwatch.db'}")
+    imported = rdwatch("archive", "import", "config/archive", "--config", str(config))
+    assert imported.returncode == 0, imported.stderr
+    with read_only_folder(folder):
+        for read in (["stories", "list"], ["sources", "list"], ["alerts", "list", "--json"]):
+            result = rdwatch(*read, "--config", str(config))
+            assert result.returncode == 0, f"{read}: {result.stderr}"
+        export = rdwatch("export", "--config", str(config))
+        assert export.returncode == 0, export.stderr
+        assert {json.loads(line)["status"] for line in export.stdout.splitlines()} == {"archive"}
+        run = rdwatch("run", "--no-prefect", "--config", str(config))
+        _one_line_error(run, "rdwatch.db cannot be written", "read-only")
+        assert sorted(p.name for p in folder.iterdir()) == ["rdwatch.db"]
 
 
 @pytest.mark.parametrize("command", [["stories", "show", "999"], ["export", "--format", "csv"]])

@@ -31,6 +31,10 @@ def test_missing_env_variable_names_key_path_and_variable(monkeypatch: pytest.Mo
         parse_config({"alerts": {"channels": [{"url": "${NOPE_NOT_SET}"}]}})
 
 
+def _source(url: str, **fields: str) -> dict[str, object]:
+    return {"sources": [{"name": "x", "url": url, **fields}]}
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -40,6 +44,18 @@ def test_missing_env_variable_names_key_path_and_variable(monkeypatch: pytest.Mo
         ({"sources": [{"name": "x", "kind": "page", "url": "https://a.b"}]}, r"item_selector"),
         ({"notability": {"threshold": "high"}}, r"notability\.threshold"),
         ([1, 2], r"top level must be a mapping"),
+        # Accepted once, failing (or hanging) only later, far from the key:
+        (_source("https://example.com/damo news.xml"), r"sources\.0\.url: holds a space"),
+        (_source("https://exa mple.com/feed"), r"sources\.0\.url: holds a space"),
+        (_source("http://example.com:99999/feed"), r"sources\.0\.url: not a valid URL"),
+        (_source("https:///feed.xml"), r"sources\.0\.url: must be an http"),
+        (
+            _source("https://a.example/news", kind="page", item_selector="article h2 a["),
+            r"sources\.0\.item_selector: not a valid CSS selector: Malformed attribute selector",
+        ),
+        ({"notability": {"threshold": float("nan")}}, r"notability\.threshold: .*finite"),
+        ({"facts": {"gazetteer": "config/gazeteer.yaml"}}, r"facts\.gazetteer: no file config/"),
+        ({"facts": {"rates": "/nonexistent/rates.yaml"}}, r"facts\.rates: no file /nonexist"),
     ],
 )
 def test_invalid_values_fail_with_the_key_path(data: object, message: str) -> None:
@@ -65,3 +81,10 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
     bad.write_text("sources: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(bad)
+
+
+def test_infinite_numbers_written_in_yaml_are_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "rdwatch.yaml"
+    path.write_text("fetch:\n  timeout_s: .inf\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"fetch\.timeout_s: Input should be a finite number"):
+        load_config(path)

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import pty
 import select
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.markup import render
+
+from rdwatch.console import PlainFormatter, printable, safe
+from rdwatch.models import RunSummary
+from rdwatch.untrusted import strip_controls
 from tests.conftest import write_config
 from tests.servers import SiteServer
 
@@ -75,3 +84,46 @@ def test_piped_run_prints_no_control_characters(tmp_path: Path, site: SiteServer
     assert "\x1b" not in result.stdout + result.stderr
     assert "rdwatch run summary" in result.stdout
     assert "INFO rdwatch" in result.stderr  # plain log lines instead of bars
+
+
+# Text as hostile sources write it: markup-like brackets, backslashes, emoji codes, escapes.
+_MARKUP_PIECES = st.sampled_from(
+    [*"[]/\\ab:=#@ ", "[/red]", "[red]", "\\[", "[link=x]", "[/]", "[@click]", ":fire:", "\x1b[31m"]
+)
+HOSTILE = st.lists(_MARKUP_PIECES).map("".join)
+
+
+@given(HOSTILE, HOSTILE)
+def test_safe_text_prints_as_itself_wherever_it_sits_in_markup(first: str, second: str) -> None:
+    markup = f"[red]failed[/red] {safe(first)} ({safe(second)}): [bold]x[/bold] {safe(second)}"
+    text = render(markup, emoji=False)  # never a MarkupError
+    a, b = strip_controls(first), strip_controls(second)
+    assert [str(span.style) for span in text.spans] == ["red", "bold"], markup
+    if "\\[" not in a + b:  # a backslash right before `[` is shown doubled, nothing else changes
+        assert text.plain == f"failed {a} ({b}): x {b}", markup
+
+
+def test_a_printable_run_summary_is_escaped_and_redacted() -> None:
+    now = datetime.now(UTC)
+    summary = RunSummary(
+        started_at=now,
+        finished_at=now,
+        sources_failed=(("feed [/red]", "https://me:pw@127.0.0.1/f", "HTTP 404 Not [/red] Found"),),
+        extract_failures=(("http://127.0.0.1/\x1b[2Ja", "no text"),),
+        by_tier={"new": 1},
+    )
+    shown = printable(summary)
+    assert shown.sources_failed == (
+        ("feed \\[/red]", "https://me:***@127.0.0.1/f", "HTTP 404 Not \\[/red] Found"),
+    )
+    assert shown.extract_failures == (("http://127.0.0.1/a", "no text"),)
+    assert (shown.started_at, shown.by_tier) == (now, {"new": 1})
+
+
+def test_plain_log_lines_lose_control_characters_and_passwords() -> None:
+    record = logging.LogRecord(
+        "rdwatch.fetch", logging.INFO, __file__, 1, "retrying %s after %s",
+        ("https://me:pw@127.0.0.1/feed", "HTTP 503 \x1b[31mbusy"), None,
+    )  # fmt: skip
+    line = PlainFormatter("%(message)s").format(record)
+    assert line == "retrying https://me:***@127.0.0.1/feed after HTTP 503 busy"

@@ -25,9 +25,15 @@ def test_demo_alerts_once_for_the_new_announcement_with_both_outlets(tmp_path: P
     assert second.alerts_sent == 0, second
     [alert] = result.alerts
     assert "RISC-V" in alert["title"]
-    assert "pacific-business-review" in alert["body"] and "asia-tech-ledger" in alert["body"]
+    body = alert["body"]
+    assert "Pacific Business Review" in body and "Asia Tech Ledger" in body, body
+    assert "reported by 2 independent outlets" in body
+    assert "RMB 2 bn (≈ US$280 m)" in body and "US$280 million" not in body
+    assert "Chen Wei, head of computing technology" in body
     assert len(result.previews) == 1
-    assert "<table" in result.previews[0].read_text(encoding="utf-8")
+    preview = result.previews[0].read_text(encoding="utf-8")
+    assert "<table" in preview and "Reported by 2 independent outlets" in preview
+    assert "+1 syndicated copy" in preview  # wave 2's copy, folded under the two outlets
 
     config = load_config(result.config_path)
     db = Database(config.database_url)

@@ -9,8 +9,10 @@ from rdwatch import pipeline as core
 from rdwatch.config import load_config
 from rdwatch.digest import build_digest, render_digest, send_digests
 from rdwatch.models import Article, StoryView
+from rdwatch.notify.summary import build_parts
 from tests.conftest import write_config
 from tests.notify.conftest import T0, Clock, notable_article, open_pipeline
+from tests.notify.stories import FIRST_SEEN, RULE_IDS, photonics_context, photonics_story
 from tests.servers import Receiver
 
 
@@ -51,6 +53,20 @@ def test_rendered_digest_escapes_article_text() -> None:
     digest = build_digest([hostile], T0, T0 + timedelta(days=1), 10)
     assert "&lt;script&gt;" in render_digest(digest, "html").body
     assert "<script>" not in render_digest(digest, "markdown").body
+
+
+def test_the_digest_tells_each_story_with_the_parts_of_its_alert() -> None:
+    story, context = photonics_story(), photonics_context()
+    digest = build_digest([story], FIRST_SEEN - timedelta(hours=1), FIRST_SEEN, 10)
+    parts = build_parts(story, context)
+    for body_format in ("html", "markdown", "text"):
+        body = render_digest(digest, body_format, {story.id: context}).body
+        plain = body.replace("\\", "").replace("&#39;", "'")
+        for shown in (parts.headline, *(f.label for f in parts.facts), *parts.why):
+            assert shown in plain, (body_format, shown)
+        for article in story.articles:
+            assert article.url in plain, (body_format, article.url)
+        assert not any(rule in plain for rule in RULE_IDS), plain
 
 
 def test_each_channel_gets_the_stories_since_its_last_digest(

@@ -44,7 +44,7 @@ def test_each_source_keeps_what_its_rules_say() -> None:
         _item("both", "A qwen model for phones"),
         _item("both", "Storage prices"),
     ]
-    kept, left_out = kept_items(items, SOURCES, GAZETTEER)
+    kept, left_out = kept_items(items, SOURCES, lambda: GAZETTEER)
     assert [i.title for i in kept] == [
         "Delivery robots get a lane",
         "T-Head shows a server chip",
@@ -58,9 +58,13 @@ def test_each_source_keeps_what_its_rules_say() -> None:
     assert left_out == {"watched": 1, "words": 1, "both": 1}
 
 
+def _no_gazetteer() -> Gazetteer:
+    raise AssertionError("no rule needs the gazetteer")
+
+
 def test_no_rules_keep_everything_untouched() -> None:
     items = [_item("all", "anything"), _item("unknown-source", "other")]
-    assert kept_items(items, SOURCES[:1], GAZETTEER) == (items, {})
+    assert kept_items(items, SOURCES[:1], _no_gazetteer) == (items, {})
 
 
 def test_rules_are_described_in_a_few_words() -> None:

@@ -12,7 +12,7 @@ import yaml
 from rdwatch import pipeline as core
 from rdwatch.config import NotabilityConfig
 from rdwatch.models import Article, ArticleStatus, Fact
-from rdwatch.notability import StoryEvidence, notable_new_facts, score_story
+from rdwatch.notability import StoryEvidence, notable_new_facts, score_story, verb_pattern
 from rdwatch.store import outbox as outbox_store
 from tests.notify.conftest import Clock, notable_article, open_pipeline
 from tests.servers import Receiver
@@ -206,3 +206,10 @@ def test_alert_precision_and_recall_on_the_labelled_fixtures(tmp_path: Path) -> 
     archive_alerted = {c["id"] for c in CASES if c["label"] == "archive"} & alerted
     assert archive_alerted == set(), "archive coverage must never be alerted"
     assert precision >= 0.8 and recall >= 0.8
+
+
+def test_open_source_is_a_licence_not_an_announcement() -> None:
+    pattern = verb_pattern()
+    assert pattern.search("Alibaba open-sources its Qwen models") is None
+    assert pattern.search("an open source model family") is None
+    assert pattern.search("DAMO Academy opens a lab")

@@ -317,3 +317,41 @@ def test_validators_are_stored_only_once_the_items_are(
     finally:
         opened.close()
     assert _source_state(config).etag == ETAG
+
+
+AGGREGATOR = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>News search</title><link>{base}/</link>
+<description>x</description>
+<item><title>Zorvex Labs opens Qlarion-7 chip centre in Hangzhou - Pacific Wire</title>
+<link>{base}/a</link><guid>a</guid><source url="https://pacific-wire.example">Pacific Wire</source>
+<description>Zorvex Labs opened its Qlarion-7 chip design centre in Hangzhou with 300 engineers,
+the company said on Monday.</description></item>
+<item><title>Qlarion-7: Zorvex Labs staffs new Hangzhou design centre - Chip Ledger</title>
+<link>{base}/b</link><guid>b</guid><source url="https://chip-ledger.example">Chip Ledger</source>
+<description>The new Hangzhou centre of Zorvex Labs, home of the Qlarion-7 chip, will employ 300
+engineers by next year.</description></item>
+<item><title>Zorvex Labs opens Qlarion-7 chip centre in Hangzhou - Pacific Wire</title>
+<link>{base}/c</link><guid>c</guid><source url="https://pacific-wire.example">Pacific Wire</source>
+<description>Zorvex Labs opened its Qlarion-7 chip design centre in Hangzhou with 300 engineers,
+the company said on Monday.</description></item>
+</channel></rss>"""
+
+
+def test_an_aggregators_items_count_their_own_publishers_and_a_copy_adds_none(
+    site_config: Config,
+) -> None:
+    with serve() as server:
+        feed = server.route("news.xml", AGGREGATOR.format(base=server.base))
+        config = site_config.model_copy(
+            update={
+                "sources": [SourceConfig(name="news-search", url=feed, follow_links=False)],
+                "archive": None,
+            }
+        )
+        pipeline.run_once(config)
+    records = _export(config)
+    stories = {r["story_id"] for r in records.values()}
+    assert len(records) == 3 and len(stories) == 1, records
+    assert {r["publisher"] for r in records.values()} == {"Pacific Wire", "Chip Ledger"}
+    assert {r["outlets"] for r in records.values()} == {2}, "the copy adds no outlet"
+    assert sorted(r["status"] for r in records.values()) == ["duplicate", "new", "same_story"]

@@ -38,3 +38,9 @@ def test_a_cleaned_name_is_bounded_trimmed_and_stable(name: str) -> None:
     assert 0 < len(cleaned) <= MAX_PUBLISHER_CHARS
     assert cleaned == cleaned.strip() and "  " not in cleaned
     assert clean_publisher(cleaned) == cleaned
+
+
+def test_a_site_name_that_is_only_an_address_names_no_publisher() -> None:
+    for address in ("127.0.0.1:8080", "localhost", "[::1]:9000", "10.0.0.7"):
+        assert clean_publisher(address) is None
+        assert publisher_of("http://127.0.0.1:8080/a", site_name=address, fallback="wire") == "wire"

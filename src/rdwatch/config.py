@@ -3,6 +3,10 @@
 `${VAR}` and `${VAR:-default}` in any string value expand from the environment. Unknown keys and
 invalid values raise `ConfigError` whose message starts with the key path (`sources.1.url: …`).
 Relative paths are taken relative to the working directory, as `make run` uses them.
+
+A value is checked here as far as it can be without the network, so that a typo fails the load,
+naming its key, instead of a run later: URLs must parse (no spaces, a host, a valid port), CSS
+selectors must compile, numbers must be finite, and the facts files must exist.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ import os
 import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
+import soupsieve
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -25,7 +31,9 @@ _ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # `.inf` and `.nan` are YAML floats: a timeout of .inf never ends, a threshold of .nan
+    # compares false with everything.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SourceConfig(_Strict):
@@ -79,8 +87,16 @@ class SourceConfig(_Strict):
     @field_validator("url")
     @classmethod
     def _url_is_http(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must be an http(s) URL")
+        return check_http_url(value)
+
+    @field_validator("item_selector")
+    @classmethod
+    def _selector_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                soupsieve.compile(value)
+            except soupsieve.SelectorSyntaxError as exc:
+                raise ValueError(f"not a valid CSS selector: {str(exc).splitlines()[0]}") from None
         return value
 
     @model_validator(mode="after")
@@ -166,6 +182,14 @@ class DedupConfig(_Strict):
 class FactsConfig(_Strict):
     gazetteer: Path = Field(Path("config/gazetteer.yaml"), description="Watched entities, aliases.")
     rates: Path = Field(Path("config/rates.yaml"), description="Dated currency rates to USD.")
+
+    @field_validator("gazetteer", "rates")
+    @classmethod
+    def _file_exists(cls, value: Path) -> Path:
+        if not value.is_file():
+            where = "" if value.is_absolute() else f" in the working directory {Path.cwd()}"
+            raise ValueError(f"no file {value}{where}")
+        return value
 
 
 class NotabilityConfig(_Strict):
@@ -269,6 +293,20 @@ class Config(_Strict):
         raise ConfigError(
             f"unknown source {name!r}", hint=f"use one of the configured sources: {known}"
         )
+
+
+def check_http_url(value: str) -> str:
+    """`value` if it is an http(s) URL with a host that a fetch can use; else ValueError."""
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError("holds a space or control character (write a space as %20)")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (reading it checks it)
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s) URL")
+    return value
 
 
 def default_config_path() -> Path:

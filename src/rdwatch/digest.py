@@ -9,14 +9,17 @@ a channel that is down gets the missed stories in its next digest.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rdwatch.config import NotabilityConfig
 from rdwatch.errors import NotifyError
 from rdwatch.models import AlertMessage, StoryView
 from rdwatch.notify import Sender, redact, wants_digest
-from rdwatch.notify.render import key_facts, render_template
+from rdwatch.notify.context import load_digest_contexts
+from rdwatch.notify.render import render_template
+from rdwatch.notify.summary import AlertContext, build_parts
 from rdwatch.store import Database
 from rdwatch.store import articles as article_store
 from rdwatch.store.meta import get_meta, set_meta
@@ -72,17 +75,29 @@ def build_digest(
     return Digest(since, until, tuple(g for g in groups if g.stories), len(ranked) - len(shown))
 
 
-def render_digest(digest: Digest, body_format: str) -> AlertMessage:
+def render_digest(
+    digest: Digest, body_format: str, contexts: Mapping[int, AlertContext] | None = None
+) -> AlertMessage:
+    """The digest message, each story told with the parts its alert has (`notify.summary`)."""
     since = f"{digest.since:%Y-%m-%d %H:%M} UTC"
     title = f"rdwatch digest: {digest.story_count} story(ies) since {since}"
-    body = render_template("digest", body_format, digest=digest, key_facts=key_facts)
+    contexts = contexts or {}
+    parts = {s.id: build_parts(s, contexts.get(s.id)) for g in digest.groups for s in g.stories}
+    body = render_template("digest", body_format, digest=digest, story_parts=parts)
     return AlertMessage(story_id=0, title=title, body=body, body_format=body_format)
 
 
 def send_digests(
-    db: Database, senders: Sequence[Sender], now: datetime, *, max_stories: int
+    db: Database,
+    senders: Sequence[Sender],
+    now: datetime,
+    *,
+    max_stories: int,
+    settings: NotabilityConfig | None = None,
 ) -> list[DigestResult]:
-    """One digest per digest-receiving channel, covering that channel's own window."""
+    """One digest per digest-receiving channel, covering that channel's own window.
+
+    `settings`: the notability config whose thresholds the stories' "why" quotes."""
     results = []
     for sender in (s for s in senders if wants_digest(s)):
         key = META_KEY.format(channel=sender.channel_id)
@@ -91,15 +106,19 @@ def send_digests(
             recent = article_store.list_stories(session, limit=RECENT_STORIES_SCANNED)
             window = [s for s in recent if since < s.first_seen <= now]
             full = article_store.get_stories(session, [s.id for s in window])
-        digest = build_digest(full, since, now, max_stories)
-        results.append(_send_one(db, sender, digest, key))
+            digest = build_digest(full, since, now, max_stories)
+            shown = [s for g in digest.groups for s in g.stories]
+            contexts = load_digest_contexts(session, shown, settings)
+        results.append(_send_one(db, sender, digest, key, contexts))
     return results
 
 
-def _send_one(db: Database, sender: Sender, digest: Digest, key: str) -> DigestResult:
+def _send_one(
+    db: Database, sender: Sender, digest: Digest, key: str, contexts: Mapping[int, AlertContext]
+) -> DigestResult:
     if digest.story_count:
         try:
-            sender.send(render_digest(digest, sender.body_format))
+            sender.send(render_digest(digest, sender.body_format, contexts))
         except NotifyError as exc:
             error = redact(str(exc))
             log.warning("digest on %s failed: %s", sender.channel_id, error)

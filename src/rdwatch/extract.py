@@ -12,6 +12,10 @@ else the page's site name, else the URL's registered domain (`rdwatch.publishers
 
 An aggregator's headline-only item (a Google News link, never fetched) becomes an article of its
 headline and snippet, marked `headline_only`, so that users know its facts come from a headline.
+
+Every string an `Article` takes from the source (title, text, author, publisher) is stripped of
+escape sequences and control characters here (`rdwatch.untrusted`): from this point on, what
+rdwatch stores, prints and sends holds none.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from trafilatura.settings import Document
 from rdwatch.errors import ExtractError
 from rdwatch.models import Article, FeedItem
 from rdwatch.publishers import publisher_of
+from rdwatch.untrusted import one_line, strip_controls
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 80
@@ -49,26 +54,25 @@ def extract_article(html: str, *, item: FeedItem, url: str) -> Article:
             "max_date": date.today().isoformat(),
         },
     )
-    if not isinstance(document, Document) or len((document.text or "").strip()) < MIN_TEXT_CHARS:
+    text = strip_controls(document.text or "").strip() if isinstance(document, Document) else ""
+    if not isinstance(document, Document) or len(text) < MIN_TEXT_CHARS:
         return article_from_item(item, url=url)
     return Article(
         url=url,
         title=_clean(document.title or item.title) or url,
-        text=(document.text or "").strip(),
+        text=text,
         source=item.source,
         published=_item_date(item) or _parse_date(document.date),
         guid=item.guid,
-        author=document.author or item.author,
-        publisher=publisher_of(
-            url, feed_source=item.publisher, site_name=document.sitename, fallback=item.source
-        ),
+        author=_clean(document.author or item.author) or None,
+        publisher=_publisher(url, item, site_name=document.sitename),
     )
 
 
 def article_from_item(item: FeedItem, *, url: str | None = None) -> Article:
     """An article made of the feed entry alone (title + summary), for sources not followed."""
-    summary = html_to_text(item.summary)
-    text = "\n".join(part for part in (item.title, summary) if part).strip()
+    parts = (item.title, html_to_text(item.summary))
+    text = strip_controls("\n".join(part for part in parts if part)).strip()
     # A headline is all an aggregator item has; a Chinese one is often under 20 characters.
     if len(text) < (MIN_HEADLINE_CHARS if item.headline_only else 20):
         raise ExtractError(f"{url or item.url}: no article text on the page or in the feed entry")
@@ -79,8 +83,8 @@ def article_from_item(item: FeedItem, *, url: str | None = None) -> Article:
         source=item.source,
         published=_item_date(item),
         guid=item.guid,
-        author=item.author,
-        publisher=publisher_of(url or item.url, feed_source=item.publisher, fallback=item.source),
+        author=_clean(item.author) or None,
+        publisher=_publisher(url or item.url, item),
         headline_only=item.headline_only,
     )
 
@@ -109,5 +113,11 @@ def _parse_date(value: str | datetime | None) -> date | None:
         return None
 
 
+def _publisher(url: str, item: FeedItem, *, site_name: str | None = None) -> str | None:
+    name = publisher_of(url, feed_source=item.publisher, site_name=site_name, fallback=item.source)
+    return _clean(name) or None
+
+
 def _clean(title: str | None) -> str:
-    return " ".join((title or "").split())
+    """One line of text from a remote title or name: no controls, single spaces."""
+    return one_line(title or "")

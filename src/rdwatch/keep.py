@@ -7,7 +7,8 @@ entity of the gazetteer, by any alias: "Alibaba", "达摩院", "T-Head"…) deci
 when it matches either. A source with neither keeps everything. Items left out are counted per
 source and never stored, so a feed that is later unfiltered brings them in on its next change.
 
-Pure: items, sources and the gazetteer in, kept items and counts out.
+Pure: items, sources and the gazetteer in, kept items and counts out. The gazetteer is asked for
+only when a rule needs it, so a run with nothing new does not load it.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bs4 import BeautifulSoup
 
 from rdwatch.config import SourceConfig
-from rdwatch.extract import html_to_text
-from rdwatch.facts import Gazetteer, watched_entities
 from rdwatch.models import FeedItem
+
+if TYPE_CHECKING:
+    from rdwatch.facts import Gazetteer
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +42,16 @@ class KeepRule:
     def keeps_everything(self) -> bool:
         return not self.patterns and not self.watched
 
-    def keeps(self, text: str, gazetteer: Gazetteer) -> bool:
+    def keeps(self, text: str, gazetteer: Callable[[], Gazetteer]) -> bool:
         if self.keeps_everything:
             return True
         if any(p.search(text) for p in self.patterns):
             return True
-        return self.watched and bool(watched_entities(text, gazetteer))
+        if not self.watched:
+            return False
+        from rdwatch.facts import watched_entities
+
+        return bool(watched_entities(text, gazetteer()))
 
 
 def keep_rules(sources: Iterable[SourceConfig]) -> dict[str, KeepRule]:
@@ -70,13 +79,19 @@ def describe_keep(source: SourceConfig) -> str:
 
 def item_text(item: FeedItem) -> str:
     """What the rules read: the headline and the snippet as text."""
-    return f"{item.title}\n{html_to_text(item.summary)}"
+    summary = item.summary
+    if "<" in summary:
+        summary = BeautifulSoup(summary, "lxml").get_text(" ", strip=True)
+    return f"{item.title}\n{summary}"
 
 
 def kept_items(
-    items: Sequence[FeedItem], sources: Iterable[SourceConfig], gazetteer: Gazetteer
+    items: Sequence[FeedItem],
+    sources: Iterable[SourceConfig],
+    gazetteer: Callable[[], Gazetteer],
 ) -> tuple[list[FeedItem], dict[str, int]]:
-    """The items their source's rules keep, in order, and how many each source left out."""
+    """The items their source's rules keep, in order, and how many each source left out;
+    `gazetteer` gives the gazetteer, called only if a `filter: watched` rule needs it."""
     rules = keep_rules(sources)
     if not rules:
         return list(items), {}

@@ -266,6 +266,15 @@ class AlertMessage:
 
 
 @dataclass(frozen=True)
+class DeliveryReport:
+    """What one delivery of the outbox did."""
+
+    sent: tuple[tuple[int, str], ...] = ()  # (story id, channel)
+    failed: tuple[tuple[int, str, str], ...] = ()  # (story id, channel, error)
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
 class RunSummary:
     """What one watch run did; printed by the CLI and published as a Prefect artifact."""
 

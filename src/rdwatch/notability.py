@@ -91,14 +91,17 @@ def _watched_entity(evidence: StoryEvidence, weights: dict[str, float]) -> Reaso
 
 
 def verb_pattern(extra: Sequence[str] = ()) -> re.Pattern[str]:
-    """Announcement verbs with their inflections only: "found(s/ed)" but not "founder"."""
+    """Announcement verbs with their inflections only: "found(s/ed)" but not "founder", "open"
+    but not "open-source"."""
     verbs = tuple(dict.fromkeys((*ANNOUNCEMENT_VERBS, *extra)))
     pattern = _VERB_PATTERN_CACHE.get(verbs)
     if pattern is None:
         latin = sorted((v for v in verbs if v.isascii()), key=len, reverse=True)
         cjk = [v for v in verbs if not v.isascii()]
+        # "open source" describes a licence, not an opening.
         alternatives = [
-            r"(?<![\w])(?:" + "|".join(re.escape(v) for v in latin) + r")(?:s|es|ed|d|ing)?(?![\w])"
+            r"(?<![\w])(?:" + "|".join(re.escape(v) for v in latin) + r")(?:s|es|ed|d|ing)?"
+            r"(?![\w])(?![-\s]?sourc)"
         ]
         if cjk:
             alternatives.append("|".join(re.escape(v) for v in cjk))

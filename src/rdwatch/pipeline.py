@@ -5,6 +5,10 @@ for tests, benchmarks and `rdwatch run --no-prefect`. New items are processed in
 pages are downloaded and extracted, its articles analysed (`rdwatch.analysis`, in worker processes
 for large runs) and stored by `rdwatch.ingest`, a batch per transaction, before the next chunk's
 pages are fetched, so a run's memory does not grow with its number of items.
+
+A run that finds nothing new (every source answers 304) should cost little more than its requests,
+so what only new items need — analysis, ingest, extraction, the facts resources, the alert
+channels — is imported and loaded on first use, not when this module is.
 """
 
 from __future__ import annotations
@@ -15,38 +19,40 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdwatch import fetch, keep, progress
-from rdwatch.analysis import Analysis, AnalysisPool
 from rdwatch.archive import read_archive_folder
 from rdwatch.config import Config, SourceConfig
 from rdwatch.errors import ExtractError, FetchError
-from rdwatch.extract import article_from_item, extract_article
-from rdwatch.facts import (
-    Gazetteer,
-    RateTable,
-    load_gazetteer,
-    load_rates,
-)
 from rdwatch.health import SilenceAlarm, find_silent_sources
-from rdwatch.ingest import IngestContext, IngestResult, ingest, ingest_batch
 from rdwatch.models import (
     Article,
     ArticleStatus,
     DedupTier,
+    DeliveryReport,
     FeedItem,
     FetchedPage,
     RunSummary,
     SourceFetch,
 )
-from rdwatch.notify import DeliveryReport, Sender, build_senders, deliver_outbox
 from rdwatch.store import Database
 from rdwatch.store import articles as article_store
+from rdwatch.store import outbox as outbox_store
 from rdwatch.store import sources as source_store
 from rdwatch.store.sql import chunks
+from rdwatch.untrusted import RedactingFilter
+
+if TYPE_CHECKING:
+    from rdwatch.analysis import Analysis
+    from rdwatch.facts import Gazetteer, RateTable
+    from rdwatch.ingest import IngestContext, IngestResult
+    from rdwatch.notify import Sender
 
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())  # source and page URLs can hold passwords
 HEALTH_HISTORY = timedelta(days=90)
 # Items processed together: pages downloaded at once, then analysed and stored. Small when pages
 # are followed (their HTML is what takes memory), large otherwise (feed entries are small, and the
@@ -60,23 +66,41 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
 class Pipeline:
-    """Everything a run needs, built once per run from the config."""
+    """Everything a run needs, built from the config; the parts only new items need are loaded
+    on first use."""
 
-    config: Config
-    db: Database
-    gazetteer: Gazetteer
-    rates: RateTable
-    senders: list[Sender]
-    clock: Clock = utc_now
+    def __init__(self, config: Config, db: Database, *, clock: Clock = utc_now) -> None:
+        self.config, self.db, self.clock = config, db, clock
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        from rdwatch.facts import load_gazetteer
+
+        return load_gazetteer(self.config.facts.gazetteer)
+
+    @cached_property
+    def rates(self) -> RateTable:
+        from rdwatch.facts import load_rates
+
+        return load_rates(self.config.facts.rates)
+
+    @cached_property
+    def senders(self) -> list[Sender]:
+        from rdwatch.notify import build_senders
+
+        return build_senders(self.config.alerts, self.config.data_dir)
 
     @property
     def ingest_context(self) -> IngestContext:
+        from rdwatch.ingest import IngestContext
+
         return IngestContext(self.config, self.gazetteer, self.rates, self.senders)
 
     def ingest_article(self, article: Article, *, archive: bool = False) -> IngestResult:
         """Analyse, decide and store one article now, in a transaction of its own."""
+        from rdwatch.ingest import ingest
+
         return ingest(self.ingest_context, self.db, article, self.clock(), archive=archive)
 
     def close(self) -> None:
@@ -111,14 +135,9 @@ class BatchResult:
 def open_pipeline(config: Config, *, clock: Clock = utc_now) -> Pipeline:
     """Open (and migrate) the database, load facts resources, sync sources, import the archive."""
     db = Database(config.database_url)
-    pipeline = Pipeline(
-        config=config,
-        db=db,
-        gazetteer=load_gazetteer(config.facts.gazetteer),
-        rates=load_rates(config.facts.rates),
-        senders=build_senders(config.alerts, config.data_dir),
-        clock=clock,
-    )
+    pipeline = Pipeline(config, db, clock=clock)
+    # A channel's URL errors (bad apprise URL, missing apprise config) surface at once.
+    pipeline.senders  # noqa: B018
     with db.session() as session:
         source_store.sync_sources(session, config.sources)
     if config.archive is not None:
@@ -131,8 +150,13 @@ def import_archive(pipeline: Pipeline, folder: Path) -> list[IngestResult]:
     articles = read_archive_folder(folder)
     with pipeline.db.session() as session:
         known = article_store.known_urls(session, (a.url for a in articles))
-    ctx = pipeline.ingest_context
     fresh = [a for a in articles if a.url not in known]
+    if not fresh:
+        return []
+    from rdwatch.analysis import AnalysisPool
+    from rdwatch.ingest import ingest_batch
+
+    ctx = pipeline.ingest_context
     with AnalysisPool(ctx.analyser, expected=len(fresh)) as pool:
         analyses = pool.analyse(fresh)
     results = ingest_batch(ctx, pipeline.db, analyses, pipeline.clock(), archive=True)
@@ -194,9 +218,25 @@ def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> Batch
     result = BatchResult()
     fetched = [f for f in fetches if f.ok]
     fresh, result.filtered = keep.kept_items(
-        _new_items(pipeline, fetched, result), pipeline.config.sources, pipeline.gazetteer
+        _new_items(pipeline, fetched, result), pipeline.config.sources, lambda: pipeline.gazetteer
     )
     items = _capped(pipeline.config.fetch.max_items_per_source, fresh, result)
+    if items:
+        _store_items(pipeline, items, result)
+    with pipeline.db.session() as session:
+        done = [f for f in fetched if f.items and f.source not in result.deferred]
+        source_store.record_validators(session, done)
+    alarms = silent_sources(pipeline.db, pipeline.config, pipeline.clock())
+    result.silent_sources = [str(alarm) for alarm in alarms]
+    return result
+
+
+def _store_items(pipeline: Pipeline, items: list[FeedItem], result: BatchResult) -> None:
+    """Extract, analyse and store the new items a chunk at a time; while one chunk is stored,
+    the next is analysed in the worker processes (when there are)."""
+    from rdwatch.analysis import AnalysisPool
+    from rdwatch.ingest import ingest_batch
+
     ctx = pipeline.ingest_context
     now = pipeline.clock()
     follows = any(_follows_links(pipeline.config, i.source) for i in items)
@@ -217,7 +257,6 @@ def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> Batch
             arrivals[article.source] += ingested.article_id is not None
         progress.advance("extract, dedup, facts, notability", items_done)
 
-    # While one chunk is stored, the next is analysed in the worker processes (when there are).
     with AnalysisPool(ctx.analyser, expected=len(items)) as pool:
         for chunk in chunks(items, size):
             articles = asyncio.run(_extract_all(pipeline, list(chunk), result))
@@ -229,11 +268,6 @@ def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> Batch
     with pipeline.db.session() as session:
         for source in (s for s, n in arrivals.items() if n):
             source_store.record_new_items(session, source, now)
-        done = [f for f in fetched if f.items and f.source not in result.deferred]
-        source_store.record_validators(session, done)
-    alarms = silent_sources(pipeline.db, pipeline.config, pipeline.clock())
-    result.silent_sources = [str(alarm) for alarm in alarms]
-    return result
 
 
 def _capped(limit: int | None, items: list[FeedItem], result: BatchResult) -> list[FeedItem]:
@@ -323,6 +357,8 @@ def _follows_links(config: Config, source_name: str) -> bool:
 
 
 def _article_for(item: FeedItem, page: FetchedPage | FetchError | None) -> Article:
+    from rdwatch.extract import article_from_item, extract_article
+
     if page is None:
         return article_from_item(item)
     if isinstance(page, FetchError):
@@ -338,11 +374,18 @@ def _article_for(item: FeedItem, page: FetchedPage | FetchError | None) -> Artic
 
 
 def deliver(pipeline: Pipeline) -> DeliveryReport:
+    with pipeline.db.session() as session:
+        due = outbox_store.due_ids(session, pipeline.clock(), pipeline.config.alerts.max_attempts)
+    if not due:
+        return DeliveryReport()
+    from rdwatch.notify import deliver_outbox
+
     return deliver_outbox(
         pipeline.db,
         pipeline.senders,
         now=pipeline.clock,
         max_attempts=pipeline.config.alerts.max_attempts,
+        settings=pipeline.config.notability,
     )
 
 

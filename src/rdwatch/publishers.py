@@ -11,17 +11,23 @@ stands in for it.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from tld import get_fld
 
 MAX_PUBLISHER_CHARS = 200
+_ADDRESS = re.compile(r"(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(?::\d+)?", re.I)
 
 
 def clean_publisher(name: str | None) -> str | None:
-    """A publisher name as shown: spaces collapsed, bounded; None when empty."""
+    """A publisher name as shown: spaces collapsed, bounded; None when empty or when it is only
+    an address (`127.0.0.1:8080`, `localhost`: what an extractor reports for a page that names no
+    site, which says nothing about who published it)."""
     cleaned = " ".join((name or "").split())[:MAX_PUBLISHER_CHARS].strip()
-    return cleaned or None
+    if not cleaned or _ADDRESS.fullmatch(cleaned):
+        return None
+    return cleaned
 
 
 def registered_domain(url: str) -> str | None:

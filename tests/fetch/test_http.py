@@ -183,3 +183,9 @@ def test_a_slow_server_times_out_within_the_total_timeout(server: Server) -> Non
 )
 def test_retry_after_parsing(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value) == expected
+
+
+def test_a_link_with_control_characters_fails_its_item_not_the_run(server: Server) -> None:
+    """httpx raises InvalidURL (not an HTTPError) for such a link: it is a FetchError here."""
+    with pytest.raises(FetchError, match="invalid URL"):
+        _get(server.url("a\x1b[31mb"), fast_settings())

@@ -16,6 +16,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.exc import OperationalError
 
@@ -24,7 +25,7 @@ from rdwatch.config import SourceConfig, parse_config
 from rdwatch.errors import StoreError
 from rdwatch.models import SourceFetch
 from rdwatch.store import Database, database, outbox
-from rdwatch.store.database import MIGRATIONS_DIR, create_db_engine, upgrade_database
+from rdwatch.store.database import HEAD_REVISION, MIGRATIONS_DIR, create_db_engine, upgrade_database
 from rdwatch.store.schema import ArticleRow, Base, FactRow, LshBandRow, OutboxRow, SourceRow
 from rdwatch.store.sources import record_fetch, sync_sources
 from tests.conftest import make_config_data
@@ -58,6 +59,12 @@ def _counts(database_url: str) -> dict[str, int]:
             row.__tablename__: connection.scalar(select(func.count()).select_from(row)) or 0
             for row in (ArticleRow, FactRow, LshBandRow, OutboxRow, SourceRow)
         }
+
+
+def test_the_head_revision_the_store_knows_is_alembics_head() -> None:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_heads() == [HEAD_REVISION] == [HEAD]
 
 
 def test_migrations_build_the_schema_the_models_declare(database_url: str) -> None:
@@ -176,6 +183,7 @@ def downgrade() -> None:
 """
     (migrations / "versions" / "9999_extra.py").write_text(revision)
     monkeypatch.setattr("rdwatch.store.database.MIGRATIONS_DIR", migrations)
+    monkeypatch.setattr("rdwatch.store.database.HEAD_REVISION", "9999_extra")
 
 
 def _stored_database(tmp_path: Path) -> str:

@@ -18,7 +18,7 @@ import typer
 
 from rdwatch.cli import alerts, database, explain, run, sources, stories
 from rdwatch.errors import RdwatchError
-from rdwatch.notify import redact
+from rdwatch.untrusted import one_line, redact
 
 app = typer.Typer(
     help="Watch the press for Alibaba / DAMO Academy R&D news and alert on what is new.",
@@ -54,15 +54,16 @@ def main() -> None:
     try:
         app()  # usage errors, --help and exit codes are handled by typer itself
     except RdwatchError as exc:
+        # A reason may quote a server's answer: one line, no control characters, no password.
         hint = f" — {exc.hint}" if exc.hint else ""
-        sys.stderr.write(f"rdwatch: error: {redact(str(exc))}{hint}\n")
+        sys.stderr.write(f"rdwatch: error: {one_line(redact(str(exc)))}{hint}\n")
         sys.exit(2)
     except Exception:
         if _state["debug"]:
             raise
         error = sys.exc_info()[1]
         sys.stderr.write(
-            f"rdwatch: unexpected error: {type(error).__name__}: {error} "
+            f"rdwatch: unexpected error: {type(error).__name__}: {one_line(redact(str(error)))} "
             "(run with --debug for the traceback)\n"
         )
         sys.exit(1)

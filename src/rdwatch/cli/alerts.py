@@ -12,8 +12,9 @@ from rich.table import Table
 from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console, open_database
 from rdwatch.config import load_config
-from rdwatch.notify import redact
+from rdwatch.console import safe
 from rdwatch.store import outbox as outbox_store
+from rdwatch.untrusted import redact
 
 alerts_app = typer.Typer(help="Inspect, test and resend alerts.", no_args_is_help=True)
 
@@ -26,7 +27,7 @@ def alerts_list(
 ) -> None:
     """List alerts with story id, channel, status and attempts."""
     settings = load_config(config)
-    with open_database(settings) as db, db.session() as session:
+    with open_database(settings, read_only=True) as db, db.session() as session:
         entries = outbox_store.list_entries(session, status=status)
     if as_json:
         records = [_alert_record(e) for e in entries]
@@ -35,8 +36,9 @@ def alerts_list(
     table = Table("id", "story", "channel", "kind", "status", "attempts", "sent", "last error")
     for e in entries:
         table.add_row(
-            str(e.id), str(e.story_id), e.channel, e.kind, e.status, str(e.attempts),
-            e.sent_at.strftime("%Y-%m-%d %H:%M") if e.sent_at else "", e.last_error or "",
+            str(e.id), str(e.story_id), safe(e.channel), e.kind, e.status, str(e.attempts),
+            e.sent_at.strftime("%Y-%m-%d %H:%M") if e.sent_at else "",
+            safe(redact(e.last_error or "")),
         )  # fmt: skip
     console.print(table)
 
@@ -66,7 +68,9 @@ def alerts_test(config: ConfigOption = None) -> None:
     checks = send_test_messages(senders, core.utc_now())
     table = Table("channel", "result", "error")
     for check in checks:
-        table.add_row(check.channel, "ok" if check.ok else "FAILED", redact(check.error))
+        table.add_row(
+            safe(check.channel), "ok" if check.ok else "FAILED", safe(redact(check.error))
+        )
     console.print(table)
     if not all(check.ok for check in checks):
         raise typer.Exit(1)
@@ -81,13 +85,21 @@ def alerts_resend(alert_id: int, config: ConfigOption = None) -> None:
     senders = build_senders(settings.alerts, settings.data_dir)
     with open_database(settings) as db:
         report = resend(
-            db, senders, alert_id, now=core.utc_now, max_attempts=settings.alerts.max_attempts
+            db,
+            senders,
+            alert_id,
+            now=core.utc_now,
+            max_attempts=settings.alerts.max_attempts,
+            settings=settings.notability,
         )
     for story_id, channel in report.sent:
-        console.print(f"alert {alert_id} (story {story_id}) sent on {channel}", highlight=False)
+        console.print(
+            f"alert {alert_id} (story {story_id}) sent on {safe(channel)}", highlight=False
+        )
     for story_id, channel, error in report.failed:
         console.print(
-            f"[red]alert {alert_id} (story {story_id}) failed on {channel}[/red]: {redact(error)}",
+            f"[red]alert {alert_id} (story {story_id}) failed on[/red] {safe(channel)}: "
+            f"{safe(redact(error))}",
             highlight=False,
         )
     if report.skipped:

@@ -9,7 +9,8 @@ import typer
 from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console, open_database
 from rdwatch.config import load_config
-from rdwatch.notify import redact
+from rdwatch.console import safe
+from rdwatch.untrusted import redact
 
 archive_app = typer.Typer(
     help="Manage the archive of already-known articles.", no_args_is_help=True
@@ -26,9 +27,11 @@ def archive_import(path: Path, config: ConfigOption = None) -> None:
         results = core.import_archive(pipeline, path)
     finally:
         pipeline.close()
-    console.print(f"imported {len(results)} new archive article(s) from {path}")
+    console.print(f"imported {len(results)} new archive article(s) from {safe(path)}")
     for r in results:
-        console.print(f"  {r.url} → story {r.story_id} ({r.decision.tier.value})", highlight=False)
+        console.print(
+            f"  {safe(r.url)} → story {r.story_id} ({r.decision.tier.value})", highlight=False
+        )
 
 
 @db_app.command("upgrade")
@@ -37,4 +40,6 @@ def db_upgrade(config: ConfigOption = None) -> None:
     settings = load_config(config)
     with open_database(settings):
         pass
-    console.print(f"database is up to date ({redact(settings.database_url)})", highlight=False)
+    console.print(
+        f"database is up to date ({safe(redact(settings.database_url))})", highlight=False
+    )

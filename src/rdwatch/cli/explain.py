@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from rdwatch import explain as explaining
 from rdwatch.cli.shared import ConfigOption, console
 from rdwatch.config import load_config
+from rdwatch.console import safe
 from rdwatch.models import DedupTier, Fact
+
+if TYPE_CHECKING:  # imported when the command runs: it loads the whole pipeline
+    from rdwatch import explain as explaining
 
 
 def explain_command(
@@ -34,6 +36,8 @@ def explain_command(
     ] = False,
 ) -> None:
     """Run one article through dedup, facts and notability without storing or sending; say why."""
+    from rdwatch import explain as explaining
+
     settings = load_config(config)
     result = explaining.explain(settings, target, source=source)
     if as_json:
@@ -45,22 +49,22 @@ def explain_command(
 def print_explanation(result: explaining.Explanation) -> None:
     a, d = result.article, result.decision
     published = a.published.isoformat() if a.published else "no date found"
-    _say(f"[bold]explain {escape(result.input)}[/bold] (nothing is stored or sent)")
-    _say(f"article    {escape(a.title)}")
-    _say(f"url        {escape(a.url)}")
-    _say(f"           published {published} · source {escape(a.source)} · {len(a.text)} chars")
+    _say(f"[bold]explain[/bold] {safe(result.input)} (nothing is stored or sent)")
+    _say(f"article    {safe(a.title)}")
+    _say(f"url        {safe(a.url)}")
+    _say(f"           published {published} · source {safe(a.source)} · {len(a.text)} chars")
     _print_neighbours(result.neighbours)
-    _say(f"dedup      {d.status.value} (tier {d.tier.value}): {escape(d.reason)}")
+    _say(f"dedup      {d.status.value} (tier {d.tier.value}): {safe(d.reason)}")
     if result.story is not None:
         s = result.story
         kind = "archive story" if s.is_archive else "story"
-        _say(f"story      joins {kind} {s.id} ({s.articles} stored article(s)): {escape(s.title)}")
+        _say(f"story      joins {kind} {s.id} ({s.articles} stored article(s)): {safe(s.title)}")
     elif d.tier != DedupTier.SEEN:
         _say("story      starts a new story")
     _print_facts(result)
     _print_notability(result)
     verdict = "[green]yes[/green]" if result.alert.would_alert else "no"
-    _say(f"alert      {verdict} — {escape(result.alert.reason)}")
+    _say(f"alert      {verdict} — {safe(result.alert.reason)}")
 
 
 def _say(line: str) -> None:
@@ -75,9 +79,9 @@ def _print_neighbours(neighbours: tuple[explaining.Neighbour, ...]) -> None:
     for n in neighbours:
         _say(
             f"  article {n.article_id} · story {n.story_id} · similarity {n.similarity:.2f} · "
-            f"same-story score {n.story_score:.2f} · {escape(n.url or n.title)}"
+            f"same-story score {n.story_score:.2f} · {safe(n.url or n.title)}"
         )
-        _say(f"      [dim]{escape(n.story_detail)}[/dim]")
+        console.print(f"      {safe(n.story_detail)}", style="dim", highlight=False)
 
 
 def _print_facts(result: explaining.Explanation) -> None:
@@ -91,8 +95,8 @@ def _print_facts(result: explaining.Explanation) -> None:
     _say(f"facts      {len(result.facts)}, by the sentence they came from:")
     for sentence, facts in by_sentence.items():
         shown = sentence if len(sentence) <= 200 else sentence[:199] + "…"
-        _say(f"  [dim]“{escape(shown)}”[/dim]")
-        _say("      " + " · ".join(escape(_fact_label(f)) for f in facts))
+        _say(f"  [dim]“{safe(shown)}”[/dim]")
+        _say("      " + " · ".join(safe(_fact_label(f)) for f in facts))
 
 
 def _fact_label(fact: Fact) -> str:
@@ -112,7 +116,7 @@ def _print_notability(result: explaining.Explanation) -> None:
         return
     table = Table("rule", "points", "reason", title="notability rules")
     for r in notability.reasons:
-        table.add_row(r.rule, f"{r.weight:+.2f}", escape(r.detail))
+        table.add_row(safe(r.rule), f"{r.weight:+.2f}", safe(r.detail))
     console.print(table)
     verdict = "notable" if notability.notable else "not notable"
     comparison = "≥" if notability.notable else "<"

@@ -13,7 +13,7 @@ from rich.table import Table
 from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console
 from rdwatch.config import default_config_path, load_config
-from rdwatch.console import run_display
+from rdwatch.console import printable, run_display
 from rdwatch.models import RunSummary
 
 
@@ -63,6 +63,7 @@ def serve(config: ConfigOption = None) -> None:
 
 
 def print_summary(summary: RunSummary) -> None:
+    summary = printable(summary)  # names, URLs and reasons come from sources: escaped, redacted
     table = Table(title="rdwatch run summary", show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")

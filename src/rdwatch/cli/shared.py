@@ -14,7 +14,8 @@ from rich.console import Console
 from rdwatch.config import Config
 from rdwatch.store import Database
 
-console = Console(soft_wrap=True)  # long URLs and reasons stay on one line
+# Long URLs and reasons stay on one line; `:name:` in a headline is text, not an emoji.
+console = Console(soft_wrap=True, emoji=False)
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -27,8 +28,10 @@ ConfigOption = Annotated[
 
 
 @contextmanager
-def open_database(config: Config) -> Iterator[Database]:
-    db = Database(config.database_url)
+def open_database(config: Config, *, read_only: bool = False) -> Iterator[Database]:
+    """The config's database; `read_only` for commands that only read (they then work on a
+    database that cannot be written)."""
+    db = Database(config.database_url, read_only=read_only)
     try:
         yield db
     finally:

@@ -11,10 +11,12 @@ from rich.table import Table
 from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console, open_database
 from rdwatch.config import Config, SourceConfig, default_config_path, load_config
+from rdwatch.console import safe
 from rdwatch.fetch.aggregators import is_google_news_feed
 from rdwatch.keep import describe_keep
 from rdwatch.sources_file import add_discovered_source
 from rdwatch.store import sources as source_store
+from rdwatch.untrusted import redact
 
 sources_app = typer.Typer(help="Source health and checks.", no_args_is_help=True)
 
@@ -23,9 +25,10 @@ sources_app = typer.Typer(help="Source health and checks.", no_args_is_help=True
 def sources_list(config: ConfigOption = None) -> None:
     """Show every source's health: last success, failures, last error, next poll."""
     settings = load_config(config)
-    with open_database(settings) as db:
-        with db.session() as session:
-            source_store.sync_sources(session, settings.sources)
+    with open_database(settings, read_only=True) as db:
+        if not db.read_only:  # else: the sources as the last run that could write left them
+            with db.session() as session:
+                source_store.sync_sources(session, settings.sources)
         with db.session() as session:
             health = source_store.list_source_health(session)
         alarms = core.silent_sources(db, settings, core.utc_now())
@@ -34,10 +37,10 @@ def sources_list(config: ConfigOption = None) -> None:
     rows = source_health_rows(health)
     table = Table(*(rows[0].keys() if rows else ("source",)))
     for row in rows:
-        table.add_row(*(str(v) for v in row.values()))
+        table.add_row(*(safe(redact(str(v))) for v in row.values()))
     console.print(table)
     for alarm in alarms:
-        console.print(f"[yellow]silent source[/yellow] {alarm}", highlight=False)
+        console.print(f"[yellow]silent source[/yellow] {safe(alarm)}", highlight=False)
 
 
 @sources_app.command("check")
@@ -69,7 +72,7 @@ def sources_check(
     for r in results:
         result = "ok" if r.ok else "FAILED"
         detail = r.error or r.warning or ("not modified" if r.not_modified else "")
-        table.add_row(r.source, result, str(len(r.items)), detail)
+        table.add_row(safe(r.source), result, str(len(r.items)), safe(redact(detail)))
     console.print(table)
 
 
@@ -120,11 +123,10 @@ def sources_add(
     )
     source = added.source
     if added.found_on:
-        console.print(f"found feed {source.url} on {added.found_on}", highlight=False, markup=False)
+        console.print(f"found feed {safe(source.url)} on {safe(added.found_on)}", highlight=False)
     counted = "article links" if source.kind == "page" else "items"
     console.print(
-        f"added source {source.name} ({source.kind}, {added.items} {counted} now): {source.url} "
-        f"to {path}",
+        f"added source {safe(source.name)} ({source.kind}, {added.items} {counted} now): "
+        f"{safe(source.url)} to {safe(path)}",
         highlight=False,
-        markup=False,
     )

@@ -26,15 +26,11 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
-
-import jieba
-import opencc
-import Stemmer
-from wordfreq import tokenize, zipf_frequency
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 from rdwatch.models import Fact
 
@@ -87,22 +83,43 @@ _NOT_NAMES = frozenset((
     "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday", "page", "vol", "no", "fig", "section", "chapter", "top",
 ))  # fmt: skip
-# jieba (behind wordfreq's Chinese tokenizer) announces building its dictionary on stderr.
-jieba.setLogLevel(logging.WARNING)
-_stemmer = Stemmer.Stemmer("english")
-_to_simplified = opencc.OpenCC("tw2sp")
+
+
+@cache
+def _language() -> _Language:
+    """The stemmer, the Chinese converter and wordfreq, loaded on first use (not at import: a
+    run with nothing new never needs them, and they take a quarter of a second to load)."""
+    import jieba
+    import opencc
+    import Stemmer
+    import wordfreq
+
+    # jieba (behind wordfreq's Chinese tokenizer) announces building its dictionary on stderr.
+    jieba.setLogLevel(logging.WARNING)
+    return _Language(
+        Stemmer.Stemmer("english"), opencc.OpenCC("tw2sp"), wordfreq.zipf_frequency,
+        wordfreq.tokenize,
+    )  # fmt: skip
+
+
+class _Language(NamedTuple):
+    stemmer: Any
+    to_simplified: Any
+    zipf_frequency: Callable[[str, str], float]
+    tokenize: Callable[[str, str], list[str]]
+
 
 TermWeights = Mapping[str, float]
 
 
 @lru_cache(maxsize=262_144)
 def _zipf(word: str, lang: str) -> float:
-    return zipf_frequency(word, lang)
+    return _language().zipf_frequency(word, lang)
 
 
 @lru_cache(maxsize=262_144)
 def _stem(word: str) -> str:
-    return str(_stemmer.stemWord(word))
+    return str(_language().stemmer.stemWord(word))
 
 
 @dataclass(frozen=True)
@@ -237,8 +254,9 @@ def _latin_terms(
 def _chinese_terms(text: str, counts: dict[str, float], weights: dict[str, float]) -> None:
     if not _CJK_RUN.search(text):
         return
-    for run in _CJK_RUN.findall(_to_simplified.convert(text)):
-        for word in tokenize(run, "zh"):
+    language = _language()
+    for run in _CJK_RUN.findall(language.to_simplified.convert(text)):
+        for word in language.tokenize(run, "zh"):
             if len(word) < 2:
                 continue
             zipf = _zipf(word, "zh")

@@ -19,6 +19,7 @@ import yaml
 
 from rdwatch.demo.server import serve_world
 from rdwatch.models import RunSummary
+from rdwatch.notify.context import load_alert_context
 from rdwatch.notify.render import render_alert
 from rdwatch.store import Database
 from rdwatch.store import outbox as outbox_store
@@ -109,7 +110,8 @@ def write_email_previews(database_url: str, workdir: Path) -> tuple[Path, ...]:
                 if story is None:
                     continue
                 path = workdir / f"alert-story-{story.id}.html"
-                path.write_text(render_alert(story, "html").body, encoding="utf-8")
+                message = render_alert(story, "html", context=load_alert_context(session, story))
+                path.write_text(message.body, encoding="utf-8")
                 written.append(path)
     finally:
         db.dispose()

@@ -33,8 +33,10 @@ from rdwatch.fetch import decoding
 from rdwatch.fetch.guard import check_url
 from rdwatch.fetch.retry import RETRY_STATUSES, Budget, ThrottledError, TransientError
 from rdwatch.fetch.transport import PerHostTransport
+from rdwatch.untrusted import RedactingFilter
 
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())  # source and page URLs can hold passwords
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Bodies never used: redirects are followed, 204/304 have none (most steady-state answers are
@@ -223,6 +225,8 @@ async def _read(
             return response.status_code, response.reason_phrase, response.headers, body
     except httpx.HTTPError as exc:
         raise _describe(url, exc, settings) from None
+    except httpx.InvalidURL as exc:  # not an HTTPError: a link with spaces or control characters
+        raise FetchError(url, f"invalid URL: {exc}") from None
 
 
 def _describe(url: str, exc: httpx.HTTPError, settings: FetchConfig) -> FetchError:

@@ -26,8 +26,10 @@ import httpx
 from rdwatch.config import FetchConfig, SourceConfig
 from rdwatch.fetch.sources import fetch_sources
 from rdwatch.models import SourceFetch, SourceState
+from rdwatch.untrusted import RedactingFilter
 
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())  # source and page URLs can hold passwords
 
 # Four task runs are enough to spread a UI's view of a thousand sources and few enough that a
 # run with nothing new costs Prefect next to nothing (a task run costs ~20-40 ms of bookkeeping).

@@ -30,8 +30,10 @@ from rdwatch.fetch.pages import decode_html, parse_listing
 from rdwatch.fetch.retry import failure_for_status, failure_of
 from rdwatch.fetch.urls import MAX_URL_BYTES, canonical_url, fits_store, resolve_aggregator_url
 from rdwatch.models import FeedItem, SourceFetch, SourceState
+from rdwatch.untrusted import RedactingFilter
 
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())  # source and page URLs can hold passwords
 
 # Version prefix: a change to what is hashed must not look like "unchanged" to old stored hashes.
 _HASH_VERSION = "v1:"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -20,41 +19,15 @@ import apprise
 from rdwatch.config import AlertsConfig, ChannelConfig
 from rdwatch.errors import NotifyError
 from rdwatch.models import AlertMessage
+from rdwatch.untrusted import RedactingFilter, redact
 
 log = logging.getLogger(__name__)
 CONSOLE_CHANNEL = "console"
 _EMAIL_SCHEMES = ("mailto", "mailtos")
-_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<rest>[^\s'\"<>]+)", re.IGNORECASE)
-_USERINFO_PASSWORD = re.compile(r"^(?P<user>[^/@:]*):[^/@]*@")
-# Schemes whose URLs are addresses, not credentials: only a password in them is hidden.
-_ADDRESS_SCHEMES = {"http", "https", "archive", "file", "sqlite"}
 
 
-def redact(text: str) -> str:
-    """Hide secrets in URLs: apprise URLs entirely after `scheme://`, passwords elsewhere."""
-    return _URL.sub(_redact_url, text)
-
-
-def _redact_url(match: re.Match[str]) -> str:
-    scheme, rest = match.group("scheme"), match.group("rest")
-    base = scheme.lower().split("+", 1)[0]
-    if base in _ADDRESS_SCHEMES or base in ("postgresql", "postgres", "mysql"):
-        return f"{scheme}://" + _USERINFO_PASSWORD.sub(r"\g<user>:***@", rest)
-    return f"{scheme}://***"
-
-
-class _RedactingFilter(logging.Filter):
-    """Rewrites apprise's own log records so a URL's secrets never reach a log handler."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-logging.getLogger("apprise").addFilter(_RedactingFilter())
+# apprise logs the URLs it is given, secrets and all.
+logging.getLogger("apprise").addFilter(RedactingFilter())
 
 
 class Sender(Protocol):

@@ -15,9 +15,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from rdwatch.config import NotabilityConfig
 from rdwatch.errors import NotifyError
-from rdwatch.models import AlertMessage, StoryView
+from rdwatch.models import AlertMessage, DeliveryReport, StoryView
 from rdwatch.notify.channels import Sender, redact
+from rdwatch.notify.context import load_alert_context
 from rdwatch.notify.render import FollowUp, render_alert, render_test_message
 from rdwatch.store import Database
 from rdwatch.store import outbox as outbox_store
@@ -26,18 +28,12 @@ from rdwatch.store.articles import get_story
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class DeliveryReport:
-    sent: tuple[tuple[int, str], ...] = ()  # (story id, channel)
-    failed: tuple[tuple[int, str, str], ...] = ()  # (story id, channel, error)
-    skipped: int = 0
-
-
 @dataclass
 class _Tally:
     sent: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str, str]] = field(default_factory=list)
     skipped: int = 0
+    settings: NotabilityConfig | None = None  # the money threshold "why" quotes
 
 
 @dataclass(frozen=True)
@@ -55,12 +51,16 @@ def deliver_outbox(
     *,
     now: Callable[[], datetime],
     max_attempts: int,
+    settings: NotabilityConfig | None = None,
 ) -> DeliveryReport:
-    """Attempt every due row once: pending rows, failed rows whose backoff is over, stale claims."""
+    """Attempt every due row once: pending rows, failed rows whose backoff is over, stale claims.
+
+    `settings`: the notability config whose thresholds an alert's "why" quotes (default: the
+    built-in defaults)."""
     by_channel = {sender.channel_id: sender for sender in senders}
     with db.session() as session:
         ids = outbox_store.due_ids(session, now(), max_attempts)
-    tally = _Tally()
+    tally = _Tally(settings=settings)
     for row_id in ids:
         _deliver_one(db, row_id, by_channel, now, max_attempts, tally)
     return DeliveryReport(tuple(tally.sent), tuple(tally.failed), tally.skipped)
@@ -73,12 +73,13 @@ def resend(
     *,
     now: Callable[[], datetime],
     max_attempts: int,
+    settings: NotabilityConfig | None = None,
 ) -> DeliveryReport:
     """Make one outbox row pending again (whatever its status) and deliver it now."""
     with db.session() as session:
         if not outbox_store.reset_for_resend(session, row_id):
             raise NotifyError(f"no alert with id {row_id} (see `rdwatch alerts list`)")
-    tally = _Tally()
+    tally = _Tally(settings=settings)
     by_channel = {sender.channel_id: sender for sender in senders}
     _deliver_one(db, row_id, by_channel, now, max_attempts, tally)
     return DeliveryReport(tuple(tally.sent), tuple(tally.failed), tally.skipped)
@@ -112,7 +113,7 @@ def _deliver_one(
         if entry is not None and story is not None:
             sender = by_channel.get(entry.channel)
             if sender is not None:
-                message = _render(session, story, sender, entry)
+                message = _render(session, story, sender, entry, tally.settings)
     if entry is None or story is None:
         tally.skipped += 1
         return
@@ -134,10 +135,20 @@ def _deliver_one(
 
 
 def _render(
-    session: Session, story: StoryView, sender: Sender, entry: outbox_store.OutboxEntry
+    session: Session,
+    story: StoryView,
+    sender: Sender,
+    entry: outbox_store.OutboxEntry,
+    settings: NotabilityConfig | None,
 ) -> AlertMessage:
-    follow_up = _follow_up(session, story, entry) if entry.kind == "update" else None
-    return render_alert(story, sender.body_format, kind=entry.kind, follow_up=follow_up)
+    update = entry.kind == "update"
+    context = load_alert_context(
+        session, story, follow_up_channel=entry.channel if update else None, settings=settings
+    )
+    follow_up = _follow_up(session, story, entry) if update else None
+    return render_alert(
+        story, sender.body_format, kind=entry.kind, follow_up=follow_up, context=context
+    )
 
 
 def _follow_up(

@@ -1,27 +1,32 @@
-"""Rendering alerts: chat markdown, email HTML, plain text — all from jinja2 templates.
+"""Rendering alerts: chat markdown, email HTML, plain text — all from jinja2 templates over the
+same `AlertParts` (what happened, key facts, why, who reports it).
 
-All text that comes from articles is escaped for the target format: HTML through autoescaping,
-markdown by backslash-escaping its control characters and neutralising raw HTML. Links are only
-ever http(s) URLs with the characters that could end a link or a tag percent-encoded.
+Article text reaches the templates already cleaned (`notify.text`); HTML is autoescaped and
+markdown escaped with the `md` filter. Links are only ever http(s) URLs with the characters that
+could end a link or a tag percent-encoded. A chat alert stays within `MAX_CHAT_LINES` lines:
+publishers beyond what fits are folded onto its last line, links kept, so the alert still carries
+the URL of every article in the story.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from rdwatch.models import AlertMessage, Fact, StoryView
+from rdwatch.notify.summary import AlertContext, AlertParts, ArticleLink, build_parts
+from rdwatch.notify.text import chat_url, clean_text, escape_markdown, safe_url
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Every kind a stored fact can have that an alert may name (store column widths follow it).
 KEY_FACT_KINDS = ("money", "count", "product", "person", "org", "date", "place", "area", "quote")
-MAX_KEY_FACTS = 6
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
+# Chat services without a title field (Mattermost) put the title on a line of its own above the
+# body: nine body lines keep the whole message within ten.
+MAX_CHAT_LINES = 9
 _EXTENSIONS = {"markdown": "md", "html": "html", "text": "txt"}
 
 _environment = Environment(
@@ -32,21 +37,12 @@ _environment = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-
-
-def escape_markdown(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def safe_url(url: str) -> str:
-    """An http(s) URL safe inside `<…>`, `(…)` and `href="…"`; empty for any other scheme."""
-    if urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
-        return ""
-    return quote(url.strip(), safe="/:?#[]@!$&'*+,;=%~._-")
-
-
 _environment.filters["md"] = escape_markdown
+_environment.filters["md_line"] = lambda text: escape_markdown(text, line_start=True)
 _environment.filters["url"] = safe_url
+_environment.filters["chat_url"] = chat_url
+
+__all__ = ["AlertContext", "escape_markdown", "render_alert", "safe_url"]
 
 
 @dataclass(frozen=True)
@@ -58,35 +54,32 @@ class FollowUp:
     new_facts: tuple[Fact, ...]
 
 
-def key_facts(story: StoryView, limit: int = MAX_KEY_FACTS) -> list[Fact]:
-    """The facts an alert shows first: money and counts before people, places and areas."""
-    order = {kind: i for i, kind in enumerate(KEY_FACT_KINDS)}
-    ranked = sorted(story.facts, key=lambda f: order.get(f.kind, len(order)))
-    return ranked[:limit]
-
-
 def render_template(name: str, body_format: str, **context: Any) -> str:
     """Render `<name>.<md|html|txt>.j2` for the body format."""
-    return _environment.get_template(f"{name}.{_EXTENSIONS[body_format]}.j2").render(**context)
+    template = _environment.get_template(f"{name}.{_EXTENSIONS[body_format]}.j2")
+    helpers = {"md_link": md_link, "chat_sources": chat_sources, "chat_facts": chat_facts}
+    return template.render(**helpers, **context)
 
 
 def render_alert(
-    story: StoryView, body_format: str, *, kind: str = "alert", follow_up: FollowUp | None = None
+    story: StoryView,
+    body_format: str,
+    *,
+    kind: str = "alert",
+    follow_up: FollowUp | None = None,
+    context: AlertContext | None = None,
 ) -> AlertMessage:
     """The alert (or the one follow-up) for one story in one body format."""
+    parts = build_parts(story, context)
     prefix = "Update: " if kind == "update" else ""
-    title = f"{prefix}{' '.join(story.title.split())}"[:250]
+    title = f"{prefix}{clean_text(story.title)}"[:250]
+    header_lines = 1 + bool(follow_up) + bool(parts.lead) + bool(parts.facts) + bool(parts.why)
     body = render_template(
         "alert",
         body_format,
-        story=story,
-        title=title,
-        facts=key_facts(story),
-        all_facts=story.facts,
-        reasons=story.reasons,
-        articles=story.articles,
-        is_update=kind == "update",
+        parts=parts,
         follow_up=follow_up,
+        source_budget=MAX_CHAT_LINES - header_lines,
     )
     return AlertMessage(
         story_id=story.id,
@@ -99,7 +92,51 @@ def render_alert(
 def message_title(title: str, body_format: str) -> str:
     """The notification title: chat services render it as markdown, email uses it as Subject."""
     text = f"rdwatch: {title}"
-    return escape_markdown(text) if body_format == "markdown" else text
+    return escape_markdown(text) if body_format == "markdown" else clean_text(text)
+
+
+def md_link(text: str, url: str) -> str:
+    """`[text](<url>)`, the link form CommonMark, Discord, Mattermost and apprise's Slack
+    conversion all read; the escaped text alone when there is no http(s) URL."""
+    label = escape_markdown(text)
+    href = chat_url(url)
+    return f"[{label}](<{href}>)" if href else label
+
+
+def chat_facts(parts: AlertParts) -> str:
+    """`**New:** RMB 2 bn (≈ US$280 m) · 300 engineers; **known:** T-Head` on one line."""
+    new = " · ".join(escape_markdown(f.label) for f in parts.new_facts)
+    known = " · ".join(escape_markdown(f.label) for f in parts.known_facts)
+    if new and known:
+        return f"**New:** {new}; **known:** {known}"
+    return f"**New:** {new}" if new else f"**Known:** {known}"
+
+
+def chat_sources(parts: AlertParts, budget: int) -> list[str]:
+    """Markdown lines naming who reports the story, at most `budget` of them (at least one):
+    one line per independent publisher with its headline and link, then the rest folded."""
+    budget = max(budget, 1)
+    lines = [_outlet_line(o.name, o.articles) for o in parts.outlets]
+    folded: list[str] = []
+    if len(lines) > budget or (parts.copies and len(lines) >= budget):
+        keep = budget - 1
+        rest = parts.outlets[keep:]
+        lines = lines[:keep]
+        count = len(rest)
+        more = f"+{count} more {'outlet' if count == 1 else 'outlets'}"
+        folded.append(f"{more}: " + " · ".join(md_link(o.name, o.articles[0].url) for o in rest))
+        folded += [md_link(a.outlet, a.url) for o in rest for a in o.articles[1:]]
+    if parts.copies:
+        copies = " · ".join(md_link(c.outlet, c.url) for c in parts.copies)
+        folded.append(f"{parts.copies_label}: {copies}")
+    if folded:
+        lines.append("- " + " · ".join(folded))
+    return lines
+
+
+def _outlet_line(name: str, articles: tuple[ArticleLink, ...]) -> str:
+    links = " · ".join(md_link(a.title, a.url) for a in articles)
+    return f"- **{escape_markdown(name)}**: {links}"
 
 
 def render_test_message(channel: str, body_format: str, now: datetime) -> AlertMessage:

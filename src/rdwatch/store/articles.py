@@ -20,7 +20,14 @@ from rdwatch.models import (
     StoryArticle,
     StoryView,
 )
-from rdwatch.store.schema import ArticleRow, FactRow, LshBandRow, StoryFactRow, StoryRow
+from rdwatch.store.schema import (
+    ArticleRow,
+    FactRow,
+    LshBandRow,
+    StoryFactRow,
+    StoryPublisherRow,
+    StoryRow,
+)
 from rdwatch.store.sql import chunks, execute, insert_for, run
 
 FACT_ATTRIBUTES = ("value", "currency", "usd", "unit", "role", "org", "speaker", "qualifier")
@@ -152,6 +159,29 @@ def article_text(session: Session, article_id: int) -> str:
     return session.scalar(select(ArticleRow.text).where(ArticleRow.id == article_id)) or ""
 
 
+def article_openings(
+    session: Session, article_ids: Sequence[int], chars: int = 3000
+) -> dict[int, str]:
+    """The first `chars` characters of each article's text, by article id (an alert's lead is
+    taken from the opening; whole texts of long articles are not read)."""
+    openings: dict[int, str] = {}
+    for chunk in chunks(list(article_ids)):
+        query = select(ArticleRow.id, func.substr(ArticleRow.text, 1, chars))
+        for article_id, text in session.execute(query.where(ArticleRow.id.in_(chunk))):
+            openings[int(article_id)] = text or ""
+    return openings
+
+
+def story_watched_names(session: Session, story_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The watched entities each story names in a headline or lead, as ingest recorded them."""
+    names: dict[int, tuple[str, ...]] = {}
+    for chunk in chunks(list(story_ids)):
+        query = select(StoryRow.id, StoryRow.watched_in_title, StoryRow.watched_in_lead)
+        for story_id, in_title, in_lead in session.execute(query.where(StoryRow.id.in_(chunk))):
+            names[int(story_id)] = tuple(dict.fromkeys([*(in_title or ()), *(in_lead or ())]))
+    return names
+
+
 def story_is_archive(session: Session, story_id: int) -> bool:
     return bool(session.scalar(select(StoryRow.is_archive).where(StoryRow.id == story_id)))
 
@@ -203,12 +233,15 @@ def count_articles(session: Session) -> int:
 def export_records(session: Session) -> Iterator[dict[str, Any]]:
     """One §4.3 export record per article, in storage order."""
     stories: dict[int, StoryRow] = {}
+    outlets: dict[int, int] = {}
     query = select(ArticleRow).options(
         selectinload(ArticleRow.facts), selectinload(ArticleRow.duplicate_of)
     )
     for row in session.scalars(query.order_by(ArticleRow.id)).yield_per(500):
         story = stories.get(row.story_id) or session.get_one(StoryRow, row.story_id)
         stories[row.story_id] = story
+        if row.story_id not in outlets:
+            outlets[row.story_id] = _count_outlets(session, row.story_id)
         yield {
             "url": row.url,
             "title": row.title,
@@ -225,8 +258,15 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "notable": story.notable,
             "score": story.score,
             "reasons": list(story.reasons or []),
+            "outlets": outlets[row.story_id],
             "facts": [fact_from_row(f).to_dict() for f in row.facts],
         }
+
+
+def _count_outlets(session: Session, story_id: int) -> int:
+    """Independent publishers of the story (copies add none)."""
+    counted = select(func.count()).where(StoryPublisherRow.story_id == story_id)
+    return int(session.scalar(counted) or 0)
 
 
 def _story_view(story: StoryRow, facts: tuple[Fact, ...]) -> StoryView:
