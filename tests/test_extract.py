@@ -51,6 +51,35 @@ def test_the_publisher_is_the_items_source_else_the_site_name_else_the_domain() 
     assert article_from_item(entry).publisher == "example.com"
 
 
+def test_an_aggregator_headline_is_an_article_marked_headline_only() -> None:
+    item = FeedItem(
+        source="google-news-damo-zh",
+        url="https://news.google.com/rss/articles/CBMiakFVX3lxTFBOT0JBZzc2S01Y?oc=5",
+        title="达摩院发布新模型",  # eight characters: a whole Chinese headline
+        published=datetime(2026, 11, 20, 6, 20, tzinfo=UTC),
+        publisher="海港科技报",
+        headline_only=True,
+    )
+    article = article_from_item(item)
+    assert (article.title, article.text, article.publisher) == ("达摩院发布新模型",) * 2 + (
+        "海港科技报",
+    )
+    assert article.headline_only and article.published == date(2026, 11, 20)
+
+
+def test_the_feeds_author_stands_in_for_the_pages() -> None:
+    item = FeedItem(source="wire", url="https://news.example.com/a", author="Lin Qiao")
+    assert extract_article(_page(), item=item, url=item.url).author == "Lin Qiao"
+    assert (
+        article_from_item(
+            FeedItem(
+                source="wire", url="https://e.com/a", title="A headline long enough", author="X"
+            )
+        ).author
+        == "X"
+    )
+
+
 ESC = "\x1b"
 ESCAPED_BODY = (
     "Alibaba's DAMO Academy said on Tuesday it has opened a research lab for RISC-V chips in "

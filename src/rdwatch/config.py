@@ -57,6 +57,32 @@ class SourceConfig(_Strict):
     expected_update_hours: float | None = Field(
         None, gt=0, description="Alarm when the source has published nothing for this long."
     )
+    keep: list[str] = Field(
+        default_factory=list,
+        description="Store only items whose headline or snippet matches one of these patterns "
+        "(regular expressions or plain words, case-insensitive); empty: keep everything unless "
+        "`filter` says otherwise.",
+    )
+    filter: Literal["watched"] | None = Field(
+        None,
+        description="`watched`: keep only items whose headline or snippet names a watched entity "
+        "of the gazetteer (or matches `keep`); for outlets that cover more than Alibaba.",
+    )
+    resolve: Literal["google-news"] | None = Field(
+        None,
+        description="`google-news`: try to decode Google News links to the publisher's page with "
+        "the optional `googlenewsdecoder` package (it asks Google); else headline only.",
+    )
+
+    @field_validator("keep")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise ValueError(f"keep pattern {pattern!r} is not valid: {exc}") from None
+        return value
 
     @field_validator("url")
     @classmethod

@@ -10,6 +10,9 @@ related-links box into the article's date (`2015-01-01` for a 2019 story), and a
 worse than none, since it keeps true matches apart. The publisher is the feed entry's `<source>`,
 else the page's site name, else the URL's registered domain (`rdwatch.publishers`).
 
+An aggregator's headline-only item (a Google News link, never fetched) becomes an article of its
+headline and snippet, marked `headline_only`, so that users know its facts come from a headline.
+
 Every string an `Article` takes from the source (title, text, author, publisher) is stripped of
 escape sequences and control characters here (`rdwatch.untrusted`): from this point on, what
 rdwatch stores, prints and sends holds none.
@@ -32,6 +35,7 @@ from rdwatch.untrusted import one_line, strip_controls
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 80
+MIN_HEADLINE_CHARS = 4
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -60,7 +64,7 @@ def extract_article(html: str, *, item: FeedItem, url: str) -> Article:
         source=item.source,
         published=_item_date(item) or _parse_date(document.date),
         guid=item.guid,
-        author=_clean(document.author) or None,
+        author=_clean(document.author or item.author) or None,
         publisher=_publisher(url, item, site_name=document.sitename),
     )
 
@@ -69,7 +73,8 @@ def article_from_item(item: FeedItem, *, url: str | None = None) -> Article:
     """An article made of the feed entry alone (title + summary), for sources not followed."""
     parts = (item.title, html_to_text(item.summary))
     text = strip_controls("\n".join(part for part in parts if part)).strip()
-    if len(text) < 20:
+    # A headline is all an aggregator item has; a Chinese one is often under 20 characters.
+    if len(text) < (MIN_HEADLINE_CHARS if item.headline_only else 20):
         raise ExtractError(f"{url or item.url}: no article text on the page or in the feed entry")
     return Article(
         url=url or item.url,
@@ -78,7 +83,9 @@ def article_from_item(item: FeedItem, *, url: str | None = None) -> Article:
         source=item.source,
         published=_item_date(item),
         guid=item.guid,
+        author=_clean(item.author) or None,
         publisher=_publisher(url or item.url, item),
+        headline_only=item.headline_only,
     )
 
 

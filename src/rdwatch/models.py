@@ -48,6 +48,10 @@ class FeedItem:
     summary: str = ""
     published: datetime | None = None
     publisher: str | None = None  # the item's own `<source>`, on aggregator feeds
+    author: str | None = None  # `dc:creator`, `<author>`
+    # An aggregator's item whose link leads to no article rdwatch can read (a Google News
+    # interstitial): the headline, publisher, snippet and date are all there is.
+    headline_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ class Article:
     guid: str | None = None
     author: str | None = None
     publisher: str | None = None  # the outlet (see rdwatch.publishers); None: the source's name
+    headline_only: bool = False  # made of an aggregator's headline and snippet, no page read
 
 
 @dataclass(frozen=True)
@@ -287,3 +292,4 @@ class RunSummary:
     extract_failures: tuple[tuple[str, str], ...] = ()  # (url, reason)
     silent_sources: tuple[str, ...] = ()  # one line per source quiet for longer than usual
     items_deferred: int = 0  # new items over the per-source cap, left for the next run
+    items_filtered: int = 0  # new items a source's keep rules left out (never stored)

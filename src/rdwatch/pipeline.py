@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdwatch import fetch, progress
+from rdwatch import fetch, keep, progress
 from rdwatch.archive import read_archive_folder
 from rdwatch.config import Config, SourceConfig
 from rdwatch.errors import ExtractError, FetchError
@@ -115,6 +115,7 @@ class BatchResult:
     extract_failures: list[tuple[str, str]] = field(default_factory=list)
     silent_sources: list[str] = field(default_factory=list)
     deferred: dict[str, int] = field(default_factory=dict)  # source → items over the cap
+    filtered: dict[str, int] = field(default_factory=dict)  # source → items its keep rules left out
 
     @property
     def by_tier(self) -> dict[str, int]:
@@ -216,9 +217,10 @@ def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> Batch
     """Extract, deduplicate, extract facts, score and store every new item of the fetches."""
     result = BatchResult()
     fetched = [f for f in fetches if f.ok]
-    items = _capped(
-        pipeline.config.fetch.max_items_per_source, _new_items(pipeline, fetched, result), result
+    fresh, result.filtered = keep.kept_items(
+        _new_items(pipeline, fetched, result), pipeline.config.sources, lambda: pipeline.gazetteer
     )
+    items = _capped(pipeline.config.fetch.max_items_per_source, fresh, result)
     if items:
         _store_items(pipeline, items, result)
     with pipeline.db.session() as session:
@@ -318,7 +320,13 @@ async def _extract_all(
     """Each item's article, in order: its page extracted as soon as it is downloaded (only the
     article is kept, not the HTML), else its feed entry."""
     settings = pipeline.config.fetch
-    follow = {i.url: i for i in items if _follows_links(pipeline.config, i.source)}
+    items = await fetch.resolve_google_news(
+        items, pipeline.config.sources, timeout_s=settings.timeout_s
+    )
+    # A Google News link leads to an interstitial, never to the article: the item is its headline.
+    follow = {
+        i.url: i for i in items if _follows_links(pipeline.config, i.source) and not i.headline_only
+    }
     made: dict[str, Article | None] = {}
     if follow:
         async with fetch.build_client(settings) as client:
@@ -403,6 +411,7 @@ def summarise(
         extract_failures=tuple(batch.extract_failures),
         silent_sources=tuple(batch.silent_sources),
         items_deferred=sum(batch.deferred.values()),
+        items_filtered=sum(batch.filtered.values()),
     )
 
 

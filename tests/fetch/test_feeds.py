@@ -4,7 +4,8 @@ A new regression case is two new files. The expected file holds the items, the w
 substring, or null), the request headers to pass, and whether the fast RSS path reads the case;
 every case the fast path reads is also parsed with feedparser and must give the same items.
 `RDWATCH_UPDATE_GOLDEN=1 pytest tests/fetch/test_feeds.py` rewrites the items from the code
-(review the diff before keeping it).
+(review the diff before keeping it). Every case is also served by a local server and polled
+through the real fetch path (`fetch_sources`), which must give the same items.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from rdwatch.fetch import parse_feed
 from rdwatch.fetch.feeds import _parse_with_feedparser
 from rdwatch.fetch.rss import read_plain_rss
 from rdwatch.models import FeedItem
+from tests.fetch.helpers import fast_settings, feed_source, poll
+from tests.fetch.servers import Server
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "feeds"
 FEED_URL = "https://feeds.example.com/feed.xml"
@@ -36,6 +39,9 @@ def _as_json(item: FeedItem) -> dict[str, Any]:
         "guid": item.guid,
         "summary": item.summary,
         "published": item.published.isoformat() if item.published else None,
+        "publisher": item.publisher,
+        "author": item.author,
+        "headline_only": item.headline_only,
     }
 
 
@@ -64,6 +70,18 @@ def test_golden_feed(case: str) -> None:
             body, headers.get("Content-Type", ""), source="golden", url=FEED_URL
         )
         assert [_as_json(i) for i in slow] == actual
+
+
+@pytest.mark.parametrize("case", sorted(p.stem for p in CASES.glob("*.xml")))
+def test_golden_feed_through_the_fetch_path(case: str, server: Server) -> None:
+    expected = json.loads((CASES / f"{case}.expected.json").read_text(encoding="utf-8"))
+    # The server's default Content-Type is RSS in UTF-8: a case without headers gets none.
+    headers = {"Content-Type": "", **expected.get("headers", {})}
+    url = server.route("feed.xml", (CASES / f"{case}.xml").read_bytes(), headers=headers)
+    result = poll([feed_source("golden", url)], fast_settings(max_bytes=200_000))["golden"]
+    assert result.error is None, result.error
+    relative = [i for i in expected["items"] if not i["url"].startswith("https://feeds.example")]
+    assert [_as_json(i) for i in result.items if "127.0.0.1" not in i.url] == relative
 
 
 @pytest.mark.parametrize(
@@ -116,15 +134,17 @@ _xml_text = st.lists(
     title=_xml_text,
     summary=_xml_text,
     date=st.sampled_from(["", "Fri, 20 Nov 2026 09:30:00 +0800", "20 Nov 2026", "garbage"]),
+    author=st.one_of(st.none(), _xml_text),
 )
 def test_the_fast_path_reads_only_what_it_reads_exactly_like_feedparser(
-    title: str, summary: str, date: str
+    title: str, summary: str, date: str, author: str | None
 ) -> None:
     pub = f"<pubDate>{date}</pubDate>" if date else ""
+    by = f"<author>{escape(author)}</author>" if author is not None else ""
     body = (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
         f"<item><title>{escape(title)}</title><link>https://e.com/a</link>"
-        f"<description>{escape(summary)}</description>{pub}</item></channel></rss>"
+        f"<description>{escape(summary)}</description>{pub}{by}</item></channel></rss>"
     ).encode()
     if read_plain_rss(body, "") is None:
         return

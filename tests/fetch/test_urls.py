@@ -70,6 +70,27 @@ def test_aggregator_links_resolve_offline_when_possible() -> None:
     )
 
 
+def test_a_classic_google_news_id_yields_exactly_its_url_field() -> None:
+    # The pre-2024 ids are protobufs; the field after the URL (an AMP link, say) starts with
+    # printable bytes, which a pattern over the raw bytes would have run into.
+    url, amp = "https://www.example.com/a", "https://amp.example.com/a"
+    raw = b"\x08\x13\x22" + bytes([len(url)]) + url.encode()
+    raw += b"\x2a" + bytes([len(amp)]) + amp.encode()
+    article_id = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    assert resolve_aggregator_url(f"https://news.google.com/rss/articles/{article_id}") == url
+    opaque = base64.urlsafe_b64encode(b"\x08\x13\x22\x0bAU_yqLxyz12").decode().rstrip("=")
+    link = f"https://news.google.com/rss/articles/{opaque}?oc=5"
+    assert resolve_aggregator_url(link) == link
+
+
+def test_bing_news_apiclick_links_name_the_publisher() -> None:
+    link = (
+        "http://www.bing.com/news/apiclick.aspx?ref=FexRss&aid=&tid=6A1F&url=https%3a%2f%2f"
+        "www.example.com%2ftech%2fdamo%3fref%3drss&c=441&mkt=en-us"
+    )
+    assert resolve_aggregator_url(link) == "https://www.example.com/tech/damo?ref=rss"
+
+
 TRACKING = [
     "utm_source",
     "utm_campaign",

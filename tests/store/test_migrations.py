@@ -32,7 +32,7 @@ from tests.conftest import make_config_data
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 BEFORE_LENGTHS = "0002_dedup_v2"  # the revision before 0003_lengths
-HEAD = "0004_story_aggregates"
+HEAD = "0005_headline_only"
 
 
 @contextmanager
@@ -103,6 +103,24 @@ def test_downgrade_and_upgrade_keep_the_stored_data(database_url: str, tmp_path:
     assert body_hash is None, "a hash too long for VARCHAR(64) is forgotten on the way down"
     assert _counts(database_url) == stored
     assert stored["articles"] == 5 and stored["facts"] and stored["outbox"] == 1
+
+
+def test_stored_articles_are_not_headline_only_after_the_upgrade(
+    database_url: str, tmp_path: Path
+) -> None:
+    opened = pipeline.open_pipeline(
+        parse_config(make_config_data(tmp_path, database_url=database_url))
+    )
+    opened.close()
+    _migrate(database_url, "0004_story_aggregates", down=True)
+    with _connection(database_url) as connection:
+        columns = connection.execute(text("SELECT * FROM articles LIMIT 1")).keys()
+    _migrate(database_url, "head")
+
+    assert "headline_only" not in columns
+    with _connection(database_url) as connection:
+        flags = connection.scalars(select(ArticleRow.headline_only)).all()
+    assert flags == [False] * 5
 
 
 def test_the_upgrade_cuts_long_quote_keys_stored_on_sqlite(tmp_path: Path) -> None:

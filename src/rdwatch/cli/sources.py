@@ -10,8 +10,10 @@ from rich.table import Table
 
 from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console, open_database
-from rdwatch.config import default_config_path, load_config
+from rdwatch.config import Config, SourceConfig, default_config_path, load_config
 from rdwatch.console import safe
+from rdwatch.fetch.aggregators import is_google_news_feed
+from rdwatch.keep import describe_keep
 from rdwatch.sources_file import add_discovered_source
 from rdwatch.store import sources as source_store
 from rdwatch.untrusted import redact
@@ -47,10 +49,20 @@ def sources_check(
         list[str] | None, typer.Argument(help="Source names to probe (default: all enabled).")
     ] = None,
     config: ConfigOption = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Fetch nothing: show each source's kind, keep filter and how its items are read.",
+        ),
+    ] = False,
 ) -> None:
     """Probe sources once now (all enabled ones, or those named) and report what each returned."""
     settings = load_config(config)
     chosen = [settings.source(n) for n in names] if names else settings.sources
+    if offline:
+        _describe_sources(settings, chosen)
+        return
     pipeline = core.open_pipeline(settings)
     try:
         results = core.fetch_sources(pipeline, [s for s in chosen if s.enabled or names])
@@ -62,6 +74,30 @@ def sources_check(
         detail = r.error or r.warning or ("not modified" if r.not_modified else "")
         table.add_row(safe(r.source), result, str(len(r.items)), safe(redact(detail)))
     console.print(table)
+
+
+def _describe_sources(settings: Config, chosen: list[SourceConfig]) -> None:
+    table = Table("source", "kind", "filter", "items", "url")
+    table.columns[-1].overflow = "fold"
+    for source in chosen:
+        kind = source.kind if source.enabled else f"{source.kind} (off)"
+        table.add_row(
+            source.name, kind, describe_keep(source), _reading(settings, source), source.url
+        )
+    console.print(table)
+    console.print(
+        "items: headline = aggregator headline, publisher and date (its link is not fetched); "
+        "page = each item's page is fetched and read; entry = the feed entry alone.",
+        highlight=False,
+    )
+
+
+def _reading(settings: Config, source: SourceConfig) -> str:
+    if is_google_news_feed(source.url):
+        return "decoded, else headline" if source.resolve == "google-news" else "headline"
+    follows = settings.fetch.follow_links if source.follow_links is None else source.follow_links
+    reading = "page" if follows else "entry"
+    return f"{reading} (links: {source.item_selector})" if source.kind == "page" else reading
 
 
 @sources_app.command("add")

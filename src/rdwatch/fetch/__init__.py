@@ -8,7 +8,9 @@
     feeds     feed bodies → FeedItems (feedparser; JSON Feed)
     rss       the fast path `feeds` takes for plain RSS 2.0 (lxml)
     pages     listing pages (CSS selectors), feed discovery, HTML decoding
-    urls      canonical URLs, the longest URL the store indexes, Google News link resolution
+    urls      canonical URLs, the longest URL the store indexes, redirector links resolved offline
+    aggregators  Google News items as headlines: interstitial links, publisher suffixes, snippets
+    gnews     opt-in decoding of Google News links (`resolve: google-news`)
     sources   fetch_sources: conditional GET, backoff skips, per-source outcomes as values
     shards    fetch_in_shards: sources in a few host-grouped shards, each run by a given wrapper
     articles  fetch_page / fetch_pages / iter_pages
@@ -18,6 +20,7 @@ Every function takes its dependencies (client, settings, clock) as arguments.
 
 from rdwatch.fetch.articles import fetch_page, fetch_pages, iter_pages
 from rdwatch.fetch.feeds import parse_feed
+from rdwatch.fetch.gnews import resolve_google_news
 from rdwatch.fetch.guard import address_problem, check_url
 from rdwatch.fetch.http import build_client
 from rdwatch.fetch.pages import decode_html, discover_feed, parse_listing
@@ -52,5 +55,6 @@ __all__ = [
     "parse_listing",
     "poll_directly",
     "resolve_aggregator_url",
+    "resolve_google_news",
     "split_into_shards",
 ]

@@ -6,6 +6,12 @@ feedparser could read, with a warning naming the problem; only a body with nothi
 FetchError. Item URLs are made absolute against the feed URL and canonicalised. feedparser's
 defaults (sanitised HTML, relative URIs resolved) keep summaries safe to render. Plain RSS 2.0
 takes a faster path (`rss.py`) that yields the same items.
+
+An item's publisher is its own `<source>` (Google News) or `News:Source` (Bing News), and a
+" - Publisher" suffix on its title is removed. A Google News article link is kept as it is and the
+item marked `headline_only` (see `aggregators`); a redirector link that names its destination
+(Bing's `apiclick.aspx?url=…`) becomes the publisher's URL. Where a feed carries the full text
+(`content:encoded`, Atom `<content>`) that longer text is the item's summary.
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ from urllib.parse import urljoin
 import feedparser
 
 from rdwatch.errors import FetchError
+from rdwatch.fetch.aggregators import aggregator_snippet, is_google_news_article, strip_publisher
 from rdwatch.fetch.pages import looks_like_html
 from rdwatch.fetch.rss import read_plain_rss
-from rdwatch.fetch.urls import canonical_url
+from rdwatch.fetch.urls import canonical_url, resolve_aggregator_url
 from rdwatch.models import FeedItem
 
 _TAG = re.compile(r"<[^>]*>")
+_CHARSET = re.compile(r"charset\s*=", re.IGNORECASE)
 
 
 def parse_feed(
@@ -49,8 +57,14 @@ def _parse_with_feedparser(
     body: bytes, content_type: str, *, source: str, url: str
 ) -> tuple[tuple[FeedItem, ...], str | None]:
     # Without a Content-Type feedparser flags every feed as bozo; application/xml without a
-    # charset means "trust the XML declaration", which is what a missing header means too.
-    response_headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    # charset means "trust the XML declaration", which is what a missing header means too. So
+    # does text/xml without a charset (RFC 7303), which many Chinese portals send with a GB18030
+    # declaration, where feedparser would still apply RFC 3023's "us-ascii" and warn every poll.
+    if not content_type or (
+        content_type.lower().startswith("text/") and not _CHARSET.search(content_type)
+    ):
+        content_type = "application/xml"
+    response_headers = {"content-location": url, "content-type": content_type}
     parsed = feedparser.parse(body, response_headers=response_headers)
     if not parsed.entries and (parsed.bozo or not parsed.version):
         raise FetchError(url, _unusable_reason(body, content_type, parsed))
@@ -89,11 +103,27 @@ def _fields(entry: Any) -> dict[str, Any]:
         "link": entry.get("link"),
         "title": _title_text(entry),
         "guid": entry.get("id") or None,
-        "summary": str(entry.get("summary", "")).strip(),
+        "summary": _longest_text(entry),
         "published": datetime.fromtimestamp(calendar.timegm(stamp), tz=UTC) if stamp else None,
-        # An aggregator's item names its publisher: <source url="…">Reuters</source>.
-        "publisher": str((entry.get("source") or {}).get("title") or "").strip() or None,
+        # An aggregator's item names its publisher: <source url="…">Reuters</source> (Google
+        # News), <News:Source>Reuters</News:Source> (Bing News).
+        "publisher": _text((entry.get("source") or {}).get("title") or entry.get("news_source")),
+        "author": _text(entry.get("author")),
     }
+
+
+def _longest_text(entry: Any) -> str:
+    """The summary, or the full text when the feed carries it (`content:encoded`, Atom content)."""
+    summary = str(entry.get("summary", "")).strip()
+    for content in entry.get("content") or ():
+        value = str(content.get("value") or "").strip()
+        if "html" in str(content.get("type", "html")) and len(value) > len(summary):
+            summary = value
+    return summary
+
+
+def _text(value: object) -> str | None:
+    return " ".join(str(value or "").split()) or None
 
 
 def _title_text(entry: Any) -> str:
@@ -112,17 +142,29 @@ def _items(entries: Iterable[dict[str, Any]], source: str, feed_url: str) -> tup
         if not link:
             continue  # nothing to follow or deduplicate by
         items.append(
-            FeedItem(
-                source=source,
-                url=canonical_url(_absolute(feed_url, link.strip())),
-                title=" ".join(entry["title"].split()),
-                guid=entry["guid"],
-                summary=entry["summary"],
-                published=entry["published"],
-                publisher=entry.get("publisher"),
-            )
+            _item(entry, source, resolve_aggregator_url(_absolute(feed_url, link.strip())))
         )
     return tuple(items)
+
+
+def _item(entry: dict[str, Any], source: str, link: str) -> FeedItem:
+    publisher = entry.get("publisher")
+    title = strip_publisher(entry["title"], publisher)
+    summary = entry["summary"]
+    headline_only = is_google_news_article(link)
+    if headline_only:
+        summary = aggregator_snippet(summary, title, publisher)
+    return FeedItem(
+        source=source,
+        url=canonical_url(link),
+        title=title,
+        guid=entry["guid"],
+        summary=summary,
+        published=entry["published"],
+        publisher=publisher,
+        author=entry.get("author"),
+        headline_only=headline_only,
+    )
 
 
 def _absolute(base: str, link: str) -> str:

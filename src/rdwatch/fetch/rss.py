@@ -32,7 +32,8 @@ _ENTITY_LIKE = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
 
 
 def read_plain_rss(body: bytes, content_type: str) -> list[dict[str, Any]] | None:
-    """Entries as {link, title, guid, summary, published} dicts, or None to use feedparser."""
+    """Entries as {link, title, guid, summary, published, author} dicts, or None to use
+    feedparser."""
     if not _encoding_is_plain_utf8(body, content_type) or b"<!" in body[:2048]:
         return None
     try:
@@ -100,6 +101,7 @@ def _entry(fields: dict[str, str]) -> dict[str, Any] | None:
         "guid": guid,
         "summary": summary,
         "published": published,
+        "author": " ".join(fields.get("author", "").split()) or None,
     }
 
 

@@ -4,8 +4,10 @@
 tier can skip an item before any download. It is pure, never raises on an http(s) URL, and is
 idempotent: `canonical_url(canonical_url(u)) == canonical_url(u)`.
 
-`resolve_aggregator_url` turns a Google News (or similar redirector) link into the publisher's URL
-when the publisher's URL is recoverable offline; otherwise it returns the link unchanged.
+`resolve_aggregator_url` turns a redirector link into the publisher's URL when the link itself
+holds it (Bing News `apiclick.aspx?url=…`, Google's `/url?q=…`, a Google News id of the pre-2024
+format); otherwise it returns the link unchanged. It never asks the network: current Google News
+ids are opaque, and such items are read as headlines (`rdwatch.fetch.aggregators`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ MAX_URL_BYTES = 2000
 _AMP_SUFFIX = re.compile(r"\.amp(\.html?)?$", re.IGNORECASE)
 
 _GOOGLE_NEWS_ARTICLE = re.compile(r"^/(?:rss/)?articles/([A-Za-z0-9_-]+)")
-_EMBEDDED_URL = re.compile(rb"https?://[\x21-\x7e]+")
 # Redirectors whose `url=` / `q=` parameter names the destination.
 _REDIRECT_PARAMS = ("url", "q", "u")
 
@@ -140,7 +141,7 @@ def fits_store(url: str) -> bool:
 
 
 def resolve_aggregator_url(url: str) -> str:
-    """The publisher's URL behind a Google News (or redirector) link, when recoverable offline."""
+    """The publisher's URL behind a redirector link, when the link itself holds it."""
     if "google." not in url and "bing.com" not in url:
         return url  # the common case, decided without parsing
     parts = urlsplit(url)
@@ -157,14 +158,53 @@ def resolve_aggregator_url(url: str) -> str:
 
 
 def _decode_google_news_id(article_id: str) -> str | None:
-    """Google News article ids of the classic format are base64 protobufs holding the URL.
+    """The URL inside a Google News article id of the pre-2024 format, else None.
 
-    Newer ids (decoding to `AU_yqL…`) need a call to Google; those stay unresolved and the
-    article page fetch follows Google's redirect instead.
+    An id is a base64 protobuf. Old ids hold the publisher's URL as a string field; current ones
+    hold an opaque token (`AU_yqL…`) that only Google can map to the article, through an
+    undocumented call. Those stay unresolved: the item is its headline, never fetched.
     """
     try:
         raw = base64.urlsafe_b64decode(article_id + "=" * (-len(article_id) % 4))
     except (binascii.Error, ValueError):
         return None
-    match = _EMBEDDED_URL.search(raw)
-    return match.group(0).decode("ascii") if match else None
+    for value in _protobuf_strings(raw):
+        if value.startswith((b"http://", b"https://")):
+            try:
+                return value.decode("ascii")
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _protobuf_strings(raw: bytes) -> list[bytes]:
+    """The length-delimited fields of a protobuf message, read until it stops making sense."""
+    found, position = [], 0
+    while position < len(raw):
+        key, position = _varint(raw, position)
+        if key is None:
+            break
+        wire_type = key & 7
+        if wire_type == 0:
+            _, position = _varint(raw, position)
+        elif wire_type == 2:
+            length, position = _varint(raw, position)
+            if length is None or position + length > len(raw):
+                break
+            found.append(raw[position : position + length])
+            position += length
+        else:
+            break
+    return found
+
+
+def _varint(raw: bytes, position: int) -> tuple[int | None, int]:
+    value = shift = 0
+    while position < len(raw) and shift < 64:
+        byte = raw[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, position
+        shift += 7
+    return None, position

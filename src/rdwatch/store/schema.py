@@ -124,6 +124,8 @@ class ArticleRow(Base):
     guid: Mapped[str | None] = mapped_column(Text, index=True)
     source: Mapped[str] = mapped_column(String(SOURCE_NAME_LENGTH))
     publisher: Mapped[str | None] = mapped_column(Text)
+    # Made of an aggregator's headline and snippet alone (no page was read).
+    headline_only: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     published: Mapped[date | None] = mapped_column(Date)
