@@ -32,16 +32,12 @@ TINY = {
     ),
     "bench_story_size.py": (["--sizes", "2,20", "--joins", "3"], "join time growth"),
 }
-BROKEN: dict[str, str] = {}
 # These start a Prefect server: tens of seconds each, even tiny.
 SLOW = {"bench_poll.py", "bench_prefect.py", "bench_prefect_tasks.py"}
 
 
 def _marks(name: str) -> list[pytest.MarkDecorator]:
-    marks = [pytest.mark.slow] if name in SLOW else []
-    if name in BROKEN:
-        marks.append(pytest.mark.xfail(reason=BROKEN[name], strict=False))
-    return marks
+    return [pytest.mark.slow] if name in SLOW else []
 
 
 def test_every_benchmark_has_a_tiny_run() -> None:

@@ -259,6 +259,13 @@ def test_chinese_alias_before_a_model_number_or_latin(
     assert {"product:hanguang-800", "area:ai", "area:iot"} <= keys
 
 
+def test_places_named_like_alibaba_are_not_alibaba(gazetteer: Gazetteer, rates: RateTable) -> None:
+    text = "游客在阿里山看日出，阿里地区的公路也已通车。"
+    assert "org:alibaba-group" not in _facts(text, gazetteer, rates)
+    assert watched_entities(text, gazetteer) == ()
+    assert "org:alibaba-group" in _facts("阿里发布新模型。", gazetteer, rates)
+
+
 # --- people and quotes ---
 
 
