@@ -278,6 +278,15 @@ def decide(
     return replace(decision, reason=f"{decision.reason}; {match.closest}"), ()
 
 
+def decide_each(
+    session: Session, analyses: Sequence[Analysis], settings: DedupConfig
+) -> list[DedupDecision]:
+    """What a batch would decide for each article against the store as it is, storing nothing
+    (so no article sees another): the batch's copy-tier lookups and term counts read once."""
+    batch = _Batch.open(session, analyses)
+    return [decide(session, a, settings, batch.pending, batch.lookups)[0] for a in analyses]
+
+
 def _single_lookups(session: Session, analysis: Analysis) -> BatchLookups:
     article = analysis.article
     return BatchLookups(

@@ -109,6 +109,9 @@ def find_story_candidates(
         (t for t in scored if stats.stories_holding.get(t, 0) <= CANDIDATE_MAX_STORIES),
         key=lambda t: -scored[t],
     )[:PROPOSING_TERMS]
+    proposing = set(rare)
+    # A term no story holds has no rows to read.
+    rare = [t for t in rare if stats.stories_holding.get(t, 0)]
     if not rare:
         return []
     counts: dict[int, dict[str, int]] = defaultdict(dict)
@@ -122,7 +125,7 @@ def find_story_candidates(
     best = sorted(rank, key=lambda s: (-rank[s], s))[:CANDIDATES]
     if not best:
         return []
-    others = [t for t in scored if t not in set(rare)]
+    others = [t for t in scored if t not in proposing and stats.stories_holding.get(t, 0)]
     if others:
         for row in run(session, _HOLDING_IN, {"terms": others, "stories": best}):
             _note(counts, leads, row.story_id, row.term, row.articles, row.lead_articles)
