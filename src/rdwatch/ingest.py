@@ -325,7 +325,9 @@ def _score_and_queue(
     if batch.archive_keys is None:
         batch.archive_keys = article_store.archive_fact_keys(session)
     configured = {s.name: s.weight for s in ctx.config.sources}
-    moves = timeline_store.story_role_changes(session, story.id)
+    # Only a story naming someone in a role can report a change of role.
+    named = any(f.kind == "person" and f.role for f in story.facts)
+    moves = timeline_store.story_role_changes(session, story.id) if named else []
     evidence = StoryEvidence(
         title=story.title,
         lead=story.lead,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rdwatch import pipeline as core
+from rdwatch.cli.alerts import _alert_record
 from rdwatch.config import AlertsConfig, NotabilityConfig
 from rdwatch.intelligence.updates import ChannelHistory, UpdateRules, plan_update
 from rdwatch.models import Fact
@@ -73,6 +74,8 @@ def test_an_amount_revised_by_a_second_outlet_makes_one_update_saying_what_chang
         revised = pipeline.ingest_article(PHOTONICS_REVISED)
         core.deliver(pipeline)
         waiting = _outbox(pipeline)
+        with pipeline.db.session() as session:
+            listed = _alert_record(outbox_store.list_entries(session)[-1])
         clock.advance(hours=5)
         core.deliver(pipeline)
     finally:
@@ -80,6 +83,8 @@ def test_an_amount_revised_by_a_second_outlet_makes_one_update_saying_what_chang
 
     assert revised.story_id == first.story_id, revised.decision
     assert waiting == [("alert", 0, "sent"), ("update", 1, "pending")]
+    # `rdwatch alerts list --json` says when the waiting update may go.
+    assert (listed["sequence"], listed["next_attempt_at"]) == (1, "2026-11-20T16:00:00+00:00")
     alert, update = receiver.json_bodies()
     assert update["title"] == f"rdwatch: Update: {PHOTONICS_FIRST.title}"
     body = update["message"]

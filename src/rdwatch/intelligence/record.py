@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from rdwatch.config import NotabilityConfig
 from rdwatch.intelligence.claims import article_claims
-from rdwatch.intelligence.timeline import OrgEntry, org_reports, resolve_role, role_reports
+from rdwatch.intelligence.timeline import (
+    NAMED,
+    OrgEntry,
+    org_reports,
+    resolve_role,
+    role_reports,
+)
 from rdwatch.models import ArticleStatus
 from rdwatch.store import claims as claim_store
 from rdwatch.store import timeline as timeline_store
@@ -50,7 +56,10 @@ def record_article(
             for r in reports
         ]  # fmt: skip
         timeline_store.add_roles(session, entries)
-    orgs = org_reports(new.facts, article.title)
+    # That a story names an organisation is recorded from its first report; later ones add
+    # what they say happened to it (established, headcounts).
+    first = new.decision.status in (ArticleStatus.NEW, ArticleStatus.ARCHIVE)
+    orgs = [r for r in org_reports(new.facts, article.title) if first or r.event != NAMED]
     timeline_store.add_org_events(
         session, [OrgEntry(r, day, publisher, story_id, article_id) for r in orgs]
     )

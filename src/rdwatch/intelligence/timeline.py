@@ -8,7 +8,8 @@ the sentence: the person's last known role is the one left (`resolve_role`). A r
 from the one the person was last reported in, in another story, is a change of role
 (`RoleEntry.previous_role`): notability counts it.
 
-Organisations: an organisation right after an establishing verb was established; a headcount
+Organisations: a story names those its first report names (`record` keeps only those); an
+organisation right after an establishing verb was established; a headcount
 belongs to the organisation nearest it in its sentence, else to the last one the headline names.
 Pure.
 """
@@ -43,7 +44,6 @@ _ESTABLISH = re.compile(
     re.IGNORECASE,
 )
 MAX_ORG_EVENTS = 8
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 # A verb says what happened to a person only this close to the name (characters between):
 # "named Chen Hao", "Lin Meiqi, who is leaving", not a hiring plan at the sentence's end.
 EVENT_REACH = 40
@@ -100,9 +100,8 @@ class OrgEntry:
 
 def role_reports(facts: Sequence[Fact], text: str = "") -> tuple[RoleReport, ...]:
     """Every person the article names with a role, and every one it says left. `text`: the
-    headline and text, whose other sentences naming a person may say what happened to them."""
+    headline and text, whose other mentions of a person may say what happened to them."""
     reports = []
-    sentences: list[str] | None = None
     for fact in facts:
         if fact.kind != "person":
             continue
@@ -112,8 +111,7 @@ def role_reports(facts: Sequence[Fact], text: str = "") -> tuple[RoleReport, ...
         else:
             event = _event(fact.text, fact.sentence)
             if event == HOLDS and text:
-                sentences = sentences if sentences is not None else _SENTENCE_END.split(text)
-                event = _event_in(fact.text, sentences)
+                event = _event_in(fact.text, text)
         if not role and event != DEPARTED:
             continue  # quoted or mentioned, in no role
         key = fact.key[:MAX_CLAIM_CHARS]
@@ -121,9 +119,17 @@ def role_reports(facts: Sequence[Fact], text: str = "") -> tuple[RoleReport, ...
     return tuple(reports)
 
 
-def _event_in(name: str, sentences: Sequence[str]) -> str:
-    for sentence in sentences:
-        if name in sentence and (event := _event(name, sentence)) != HOLDS:
+def _event_in(name: str, text: str) -> str:
+    """The event another mention of the name says: the verbs within reach of it, in its
+    sentence (only the text around each mention is read)."""
+    for mention in re.finditer(re.escape(name), text):
+        start = max(0, mention.start() - EVENT_REACH - 20)
+        window = text[start : mention.end() + EVENT_REACH + 20]
+        at = mention.start() - start
+        before = max(window.rfind(". ", 0, at), window.rfind("\n", 0, at))
+        after = [i for i in (window.find(". ", at), window.find("\n", at)) if i >= 0]
+        sentence = window[before + 1 : min(after, default=len(window))]
+        if (event := _event(name, sentence)) != HOLDS:
             return event
     return HOLDS
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from rdwatch.intelligence.claims import Claim, StoredClaim
 from rdwatch.store.schema import ArticleRow, FactRow, StoryClaimRow, StoryRow
-from rdwatch.store.sql import chunks, execute, insert_for
+from rdwatch.store.sql import chunks, execute, insert_ignoring
 
 
 def add_claims(
@@ -28,7 +28,7 @@ def add_claims(
          "label": c.label, "number": c.number, "article_id": article_id}
         for c in claims
     ]  # fmt: skip
-    execute(session, insert_for(session, StoryClaimRow).on_conflict_do_nothing(), rows)
+    execute(session, insert_ignoring(session, StoryClaimRow), rows)
 
 
 def merged_into(session: Session, story_ids: Collection[int]) -> dict[int, int]:

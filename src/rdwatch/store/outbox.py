@@ -15,10 +15,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from rdwatch.store.schema import ArticleRow, FactRow, OutboxRow
+from rdwatch.store.schema import OutboxRow
 from rdwatch.store.sql import insert_for, run
 
 PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed", "gave_up"
@@ -159,25 +159,26 @@ def find_entry(
     return _entry(row) if row is not None else None
 
 
+_HISTORY = (
+    select(*(getattr(OutboxRow, c) for c in ("id", "story_id", "channel", "kind", "status",
+           "attempts", "last_error", "created_at", "sent_at", "score", "sequence", "told",
+           "next_attempt_at")))
+    .where(OutboxRow.story_id == bindparam("story"))
+    .order_by(OutboxRow.channel, OutboxRow.kind, OutboxRow.sequence)
+)  # fmt: skip
+
+
 def story_history(session: Session, story_ids: Collection[int]) -> list[OutboxEntry]:
-    """Every outbox row of these stories, by channel then sequence: the alert and its updates
-    (a handful per channel, whatever the story's size)."""
-    rows = session.scalars(
-        select(OutboxRow)
-        .where(OutboxRow.story_id.in_(list(story_ids)))
-        .order_by(OutboxRow.channel, OutboxRow.kind, OutboxRow.sequence)
-    )
-    return [_entry(row) for row in rows]
-
-
-def fact_keys_until(session: Session, story_id: int, until: datetime) -> set[str]:
-    """Keys of the story's facts from articles stored at or before `until` (what an alert knew)."""
-    rows = session.scalars(
-        select(FactRow.key)
-        .join(ArticleRow, FactRow.article_id == ArticleRow.id)
-        .where(ArticleRow.story_id == story_id, ArticleRow.fetched_at <= until)
-    )
-    return set(rows)
+    """Every outbox row of these stories, by story, channel and sequence: the alert and its
+    updates (a handful per channel, whatever the story's size). Ingest asks for one story per
+    article: a Core statement compiled once."""
+    found = []
+    for story_id in story_ids:
+        for row in run(session, _HISTORY, {"story": story_id}):
+            fields = row._asdict()
+            fields["told"] = tuple(fields["told"]) if fields["told"] is not None else None
+            found.append(OutboxEntry(**fields))
+    return found
 
 
 def list_entries(session: Session, *, status: str | None = None) -> list[OutboxEntry]:

@@ -6,15 +6,44 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rdwatch.intelligence.timeline import OrgEntry, OrgReport, RoleEntry
 from rdwatch.store.schema import OrgEventRow, PersonRoleRow
-from rdwatch.store.sql import execute, insert_for
+from rdwatch.store.sql import execute, insert_ignoring, run
 
+_ROLE_COLUMNS = (
+    PersonRoleRow.person_key,
+    PersonRoleRow.name,
+    PersonRoleRow.role,
+    PersonRoleRow.org,
+    PersonRoleRow.event,
+    PersonRoleRow.reported_on,
+    PersonRoleRow.previous_role,
+    PersonRoleRow.sentence,
+    PersonRoleRow.publisher,
+    PersonRoleRow.story_id,
+    PersonRoleRow.article_id,
+)
+# Ingest asks these once per article: Core statements compiled once, no ORM rows.
 # Newest first; a report with no date sorts after dated ones.
-_NEWEST_ROLE = (PersonRoleRow.reported_on.desc().nulls_last(), PersonRoleRow.id.desc())
+_LAST_ROLE = (
+    select(*_ROLE_COLUMNS)
+    .where(
+        PersonRoleRow.person_key == bindparam("key"),
+        PersonRoleRow.role != "",
+        or_(PersonRoleRow.reported_on.is_(None), PersonRoleRow.reported_on <= bindparam("on")),
+    )
+    .order_by(PersonRoleRow.reported_on.desc().nulls_last(), PersonRoleRow.id.desc())
+    .limit(1)
+)
+_ROLE_CHANGES = (
+    select(*_ROLE_COLUMNS)
+    .where(PersonRoleRow.story_id == bindparam("story"), PersonRoleRow.previous_role.is_not(None))
+    .order_by(PersonRoleRow.id)
+    .limit(bindparam("limit"))
+)
 
 
 def last_roles(
@@ -23,16 +52,9 @@ def last_roles(
     """Each person's latest report with a role, dated `on` or before (any, when undated)."""
     found: dict[str, RoleEntry] = {}
     for key in set(person_keys):
-        query = select(PersonRoleRow).where(
-            PersonRoleRow.person_key == key, PersonRoleRow.role != ""
-        )
-        if on is not None:
-            query = query.where(
-                or_(PersonRoleRow.reported_on.is_(None), PersonRoleRow.reported_on <= on)
-            )
-        row = session.scalar(query.order_by(*_NEWEST_ROLE).limit(1))
-        if row is not None:
-            found[key] = _role_entry(row)
+        rows = run(session, _LAST_ROLE, {"key": key, "on": on or date.max})
+        if rows:
+            found[key] = RoleEntry(**rows[0]._asdict())
     return found
 
 
@@ -46,7 +68,7 @@ def add_roles(session: Session, entries: Sequence[RoleEntry]) -> None:
          "article_id": e.article_id}
         for e in entries
     ]  # fmt: skip
-    execute(session, insert_for(session, PersonRoleRow).on_conflict_do_nothing(), rows)
+    execute(session, insert_ignoring(session, PersonRoleRow), rows)
 
 
 def add_org_events(session: Session, entries: Sequence[OrgEntry]) -> None:
@@ -59,18 +81,13 @@ def add_org_events(session: Session, entries: Sequence[OrgEntry]) -> None:
          "story_id": e.story_id, "article_id": e.article_id}
         for e in entries
     ]  # fmt: skip
-    execute(session, insert_for(session, OrgEventRow).on_conflict_do_nothing(), rows)
+    execute(session, insert_ignoring(session, OrgEventRow), rows)
 
 
 def story_role_changes(session: Session, story_id: int, limit: int = 3) -> list[RoleEntry]:
     """The changes of role the story reports (people known in another role before)."""
-    query = (
-        select(PersonRoleRow)
-        .where(PersonRoleRow.story_id == story_id, PersonRoleRow.previous_role.is_not(None))
-        .order_by(PersonRoleRow.id)
-        .limit(limit)
-    )
-    return [_role_entry(row) for row in session.scalars(query)]
+    rows = run(session, _ROLE_CHANGES, {"story": story_id, "limit": limit})
+    return [RoleEntry(**row._asdict()) for row in rows]
 
 
 def person_timeline(session: Session, name: str | None = None) -> list[RoleEntry]:
