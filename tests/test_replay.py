@@ -31,11 +31,11 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def configs(tmp_path: Path, receiver: Receiver) -> tuple[Path, Path]:
-    """The current config with three stored stories (two alerted), and a candidate that weighs
-    headcounts over budgets."""
+def configs(tmp_path: Path, receiver: Receiver, database_url: str) -> tuple[Path, Path]:
+    """The current config with three stored stories (two alerted; on SQLite and PostgreSQL),
+    and a candidate that weighs headcounts over budgets."""
     channels = [{"url": f"json://{receiver.base}/h", "name": "chat"}]
-    current = write_config(tmp_path, alerts={"channels": channels})
+    current = write_config(tmp_path, database_url=database_url, alerts={"channels": channels})
     clock = Clock()
     pipeline = core.open_pipeline(load_config(current), clock=clock)
     try:
@@ -47,7 +47,10 @@ def configs(tmp_path: Path, receiver: Receiver) -> tuple[Path, Path]:
         pipeline.close()
     candidate = tmp_path / "candidate.yaml"
     data = make_config_data(
-        tmp_path, alerts={"channels": channels}, notability=HEADCOUNTS_OVER_BUDGETS
+        tmp_path,
+        database_url=database_url,
+        alerts={"channels": channels},
+        notability=HEADCOUNTS_OVER_BUDGETS,
     )
     candidate.write_text(yaml.safe_dump(data), encoding="utf-8")
     return current, candidate

@@ -29,10 +29,12 @@ DISPUTE = "amount: US$1 bn (Harbour Wire, Delta Daily) vs US$1.5 bn (Asia Ledger
 
 
 @pytest.fixture
-def disputed(tmp_path: Path, receiver: Receiver) -> tuple[Path, dict[str, int]]:
-    """A store with the photonics story (two outlets agree, a third gives more) and another."""
+def disputed(tmp_path: Path, receiver: Receiver, database_url: str) -> tuple[Path, dict[str, int]]:
+    """A store with the photonics story (two outlets agree, a third gives more) and another, on
+    SQLite and PostgreSQL."""
     channel = {"url": f"json://{receiver.base}/h", "name": "chat", "format": "text"}
-    config = write_config(tmp_path, alerts={"channels": [channel], "updates": False})
+    alerts = {"channels": [channel], "updates": False}
+    config = write_config(tmp_path, database_url=database_url, alerts=alerts)
     pipeline = core.open_pipeline(load_config(config), clock=Clock())
     try:
         ids = {

@@ -107,9 +107,10 @@ def test_organisations_established_and_their_headcounts() -> None:
 
 
 @pytest.fixture
-def lin_config(tmp_path: Path) -> Path:
-    """A store where Lin Meiqi is appointed, replaced six months later, then moves on."""
-    config = write_config(tmp_path)
+def lin_config(tmp_path: Path, database_url: str) -> Path:
+    """A store where Lin Meiqi is appointed, replaced six months later, then moves on (SQLite
+    and PostgreSQL)."""
+    config = write_config(tmp_path, database_url=database_url)
     clock = Clock()
     pipeline = core.open_pipeline(load_config(config), clock=clock)
     try:

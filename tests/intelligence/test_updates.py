@@ -14,9 +14,11 @@ from rdwatch.cli.alerts import _alert_record
 from rdwatch.config import AlertsConfig, NotabilityConfig
 from rdwatch.intelligence.updates import ChannelHistory, UpdateRules, plan_update
 from rdwatch.models import Fact
+from rdwatch.notify.render import MAX_CHAT_LINES
 from rdwatch.store import outbox as outbox_store
 from tests.intelligence.stories import PHOTONICS_AGREEING, PHOTONICS_FIRST, PHOTONICS_REVISED
 from tests.notify.conftest import Clock, open_pipeline
+from tests.notify.test_mentions import LIVE_IN_PAYLOAD
 from tests.servers import Receiver
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -158,3 +160,25 @@ def test_each_update_tells_what_changed_since_the_last_message(
     second = receiver.json_bodies()[2]["message"]
     assert "Follow-up 2 to alert #1" in second
     assert "- amount: US$1.5 bn → US$2.5 bn (Delta Daily)" in second.splitlines(), second
+
+
+def test_an_update_with_changes_and_disputes_stays_within_the_chat_lines_and_pings_no_one(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    clock = Clock(T0)
+    channel = {"url": f"json://{receiver.base}/h", "name": "chat"}  # markdown
+    pipeline = open_pipeline(tmp_path, [channel], clock, update_every="0s")
+    hostile = replace(PHOTONICS_REVISED, publisher="Asia Ledger @everyone <@123>")
+    try:
+        pipeline.ingest_article(PHOTONICS_FIRST)
+        core.deliver(pipeline)
+        pipeline.ingest_article(hostile)
+        core.deliver(pipeline)
+    finally:
+        pipeline.close()
+    update = receiver.json_bodies()[-1]["message"]
+    lines = update.splitlines()
+    assert len(lines) <= MAX_CHAT_LINES, update
+    assert lines[2].startswith("**Changed:** amount: US$1 bn → US$1.5 bn (Asia Ledger"), update
+    assert any(line.startswith("**Reports differ:** amount:") for line in lines), update
+    assert not LIVE_IN_PAYLOAD.search(update), update
