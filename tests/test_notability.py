@@ -130,13 +130,14 @@ def _grown(extra: str) -> Article:
     )
 
 
-def test_one_follow_up_when_an_alerted_story_gains_a_notable_fact(
+def test_a_follow_up_when_an_alerted_story_gains_a_notable_fact(
     tmp_path: Path, receiver: Receiver
 ) -> None:
     clock = Clock()
     pipeline = open_pipeline(
-        tmp_path, [{"url": f"json://{receiver.base}/h", "name": "chat"}], clock, updates=True
-    )
+        tmp_path, [{"url": f"json://{receiver.base}/h", "name": "chat"}], clock,
+        update_every="30m",
+    )  # fmt: skip
     try:
         first = pipeline.ingest_article(notable_article())
         core.deliver(pipeline)
@@ -156,7 +157,8 @@ def test_one_follow_up_when_an_alerted_story_gains_a_notable_fact(
         pipeline.close()
 
     assert {same.story_id, grown.story_id, more.story_id} == {first.story_id}, (same, grown)
-    assert kinds == [("alert", "sent"), ("update", "sent")]
+    # The larger amount makes a second update, which waits out `update_every` after the first.
+    assert kinds == [("alert", "sent"), ("update", "sent"), ("update", "pending")]
     assert len(receiver.requests) == 2
     update = receiver.json_bodies()[1]
     assert update["title"].startswith("rdwatch: Update")
@@ -164,8 +166,11 @@ def test_one_follow_up_when_an_alerted_story_gains_a_notable_fact(
     assert "Follow-up to alert #1" in message and "1,000 engineers" in message, message
 
 
-def test_no_follow_up_unless_updates_are_enabled(tmp_path: Path, receiver: Receiver) -> None:
-    pipeline = open_pipeline(tmp_path, [{"url": f"json://{receiver.base}/h"}])
+def test_no_follow_up_when_updates_are_off(tmp_path: Path, receiver: Receiver) -> None:
+    clock = Clock()
+    pipeline = open_pipeline(
+        tmp_path, [{"url": f"json://{receiver.base}/h"}], clock, updates=False, update_every="0s"
+    )
     try:
         pipeline.ingest_article(notable_article())
         core.deliver(pipeline)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -242,7 +243,19 @@ class AlertsConfig(_Strict):
     apprise_config: Path | None = Field(
         None, description="Path to an apprise config file whose URLs are added as channels."
     )
-    updates: bool = Field(False, description="Send one follow-up when a story gains new facts.")
+    updates: bool = Field(
+        True,
+        description="Send an update when an alerted story gains a material fact (a larger "
+        "amount, a headcount, a new product or person), saying what changed.",
+    )
+    update_every: str = Field(
+        "6h",
+        description="Least time between two messages on one story and channel (`30m`, `6h`, "
+        "`1d`); an update due sooner waits, and tells everything new by then.",
+    )
+    max_updates_per_story: int = Field(
+        3, ge=0, description="Updates per story and channel, at most."
+    )
     max_attempts: int = Field(8, ge=1, description="Delivery attempts before an alert is failed.")
     tag_min_scores: dict[str, float] = Field(
         default_factory=dict,
@@ -252,6 +265,16 @@ class AlertsConfig(_Strict):
     digest_max_stories: int = Field(
         50, ge=1, description="Stories listed in one digest message, highest score first."
     )
+
+    @field_validator("update_every")
+    @classmethod
+    def _is_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def update_interval(self) -> timedelta:
+        return parse_duration(self.update_every)
 
     @field_validator("channels", mode="before")
     @classmethod
@@ -307,6 +330,18 @@ def check_http_url(value: str) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http(s) URL")
     return value
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(value: str) -> timedelta:
+    """`90s`, `30m`, `6h`, `1d`, `2w` as a timedelta; else ValueError."""
+    match = _DURATION.match(value)
+    if match is None:
+        raise ValueError("not a duration: write a number and a unit, e.g. 30m, 6h or 1d")
+    return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
 
 
 def default_config_path() -> Path:

@@ -108,7 +108,7 @@ def send_digests(
             full = article_store.get_stories(session, [s.id for s in window])
             digest = build_digest(full, since, now, max_stories)
             shown = [s for g in digest.groups for s in g.stories]
-            contexts = load_digest_contexts(session, shown, settings)
+            contexts = load_digest_contexts(session, shown, settings, sender.channel_id)
         results.append(_send_one(db, sender, digest, key, contexts))
     return results
 

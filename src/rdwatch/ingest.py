@@ -27,6 +27,9 @@ from rdwatch.analysis import Analyser, Analysis, analyse
 from rdwatch.config import Config, DedupConfig
 from rdwatch.dedup import Candidate
 from rdwatch.facts import Gazetteer, RateTable, merge_facts, merge_story_facts, watched_entities
+from rdwatch.intelligence.record import record_article
+from rdwatch.intelligence.timeline import describe_change
+from rdwatch.intelligence.updates import UpdateRules, channel_history, plan_update
 from rdwatch.models import (
     Article,
     ArticleStatus,
@@ -35,13 +38,14 @@ from rdwatch.models import (
     Notability,
     StoryAggregate,
 )
-from rdwatch.notability import StoryEvidence, lead_of, notable_new_facts, score_story
+from rdwatch.notability import StoryEvidence, lead_of, score_story
 from rdwatch.notify import Sender, wants_alert
 from rdwatch.publishers import publisher_of
 from rdwatch.store import Database, story_index
 from rdwatch.store import articles as article_store
 from rdwatch.store import outbox as outbox_store
 from rdwatch.store import stories as story_store
+from rdwatch.store import timeline as timeline_store
 from rdwatch.store.batch_lookups import BatchLookups
 from rdwatch.store.locks import lock_ingest
 from rdwatch.store.pending import NewStory, PendingWrites
@@ -190,6 +194,7 @@ def _ingest_one(
     merged = tuple(b for b in bridged if b != story.id)
     if merged:
         story = _merge(session, story, merged, batch)
+    record_article(session, ctx.config.notability, story.id, article_id, new, now)
     if story.is_archive:
         return IngestResult(article.url, decision, article_id, story.id, merged=merged)
     notability, queued = _score_and_queue(ctx, session, story, now, batch)
@@ -377,10 +382,13 @@ def _merge(
 def _score_and_queue(
     ctx: IngestContext, session: Session, story: StoryAggregate, now: datetime, batch: _Batch
 ) -> tuple[Notability, int]:
-    """Re-score the story from its aggregates and queue its alerts (and follow-up)."""
+    """Re-score the story from its aggregates and queue its alerts (and updates)."""
     if batch.archive_keys is None:
         batch.archive_keys = article_store.archive_fact_keys(session)
     configured = {s.name: s.weight for s in ctx.config.sources}
+    # Only a story naming someone in a role can report a change of role.
+    named = any(f.kind == "person" and f.role for f in story.facts)
+    moves = timeline_store.story_role_changes(session, story.id) if named else []
     evidence = StoryEvidence(
         title=story.title,
         lead=story.lead,
@@ -391,60 +399,67 @@ def _score_and_queue(
         source_weight=max(
             (configured[s] for s in story.source_names if s in configured), default=1.0
         ),
+        role_changes=tuple(describe_change(m) for m in moves),
     )
     notability = score_story(evidence, batch.archive_keys, ctx.config.notability)
     batch.pending.set_notability(story.id, notability)
-    queued = 0
     if not notability.notable:
-        return notability, queued
-    for sender in ctx.senders:
-        if not wants_alert(sender, notability.score):
-            continue
-        queued += _enqueue(session, batch, story.id, sender.channel_id, now, "alert", notability)
-        if ctx.config.alerts.updates:
-            queued += _queue_update(ctx, session, story, sender.channel_id, notability, now, batch)
+        return notability, 0
+    channels = [s.channel_id for s in ctx.senders if wants_alert(s, notability.score)]
+    queued = sum(
+        _enqueue_alert(session, batch, story.id, channel, now, notability) for channel in channels
+    )
+    if ctx.config.alerts.updates and channels:
+        queued += _queue_updates(ctx, session, story, channels, notability, now, batch)
     return notability, queued
 
 
-def _queue_update(
-    ctx: IngestContext,
-    session: Session,
-    story: StoryAggregate,
-    channel: str,
-    notability: Notability,
-    now: datetime,
-    batch: _Batch,
-) -> bool:
-    """One follow-up per channel, ever, once the first alert went out and a notable fact arrived."""
-    first = outbox_store.find_entry(session, story.id, channel, "alert")
-    if first is None or first.sent_at is None:
-        return False  # not alerted yet: the alert itself will carry every fact known by then
-    known = outbox_store.fact_keys_until(session, story.id, first.sent_at)
-    new = notable_new_facts(story.facts, known, batch.archive_keys or set(), ctx.config.notability)
-    if not new:
-        return False
-    return _enqueue(session, batch, story.id, channel, now, "update", notability)
-
-
-def _enqueue(
+def _enqueue_alert(
     session: Session,
     batch: _Batch,
     story_id: int,
     channel: str,
     now: datetime,
-    kind: str,
     notability: Notability,
 ) -> bool:
-    """Queue the outbox row, written with the batch, unless the story already has it."""
+    """Queue the story's alert on the channel, written with the batch, unless it has one."""
     pending = batch.pending
-    if pending.queued(story_id, channel, kind):
+    if pending.queued(story_id, channel, "alert"):
         return False
-    if story_id not in pending.created and outbox_store.find_entry(
-        session, story_id, channel, kind
-    ):
+    if story_id not in pending.created and outbox_store.find_entry(session, story_id, channel):
         return False
     pending.enqueue(
-        {"story_id": story_id, "channel": channel, "kind": kind, "status": outbox_store.PENDING,
+        {"story_id": story_id, "channel": channel, "kind": "alert", "status": outbox_store.PENDING,
          "attempts": 0, "created_at": now, "score": notability.score}
     )  # fmt: skip
     return True
+
+
+def _queue_updates(
+    ctx: IngestContext,
+    session: Session,
+    story: StoryAggregate,
+    channels: Sequence[str],
+    notability: Notability,
+    now: datetime,
+    batch: _Batch,
+) -> int:
+    """An update per channel whose alert went out, when the story changed materially since the
+    channel's last message, within the channel's rate limit (`rdwatch.intelligence.updates`)."""
+    history = outbox_store.story_history(session, [story.id])
+    if not any(e.sent_at is not None for e in history):
+        return 0  # not alerted yet: the alert itself will carry every fact known by then
+    alerts = ctx.config.alerts
+    rules = UpdateRules(alerts.update_interval, alerts.max_updates_per_story)
+    queued = 0
+    for channel in channels:
+        plan = plan_update(
+            channel_history(history, channel), story.facts, batch.archive_keys or set(),
+            ctx.config.notability, rules, now,
+        )  # fmt: skip
+        if plan is not None:
+            queued += outbox_store.enqueue(
+                session, story.id, channel, now, kind="update", score=notability.score,
+                sequence=plan.sequence, not_before=plan.not_before,
+            )  # fmt: skip
+    return queued

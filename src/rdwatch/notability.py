@@ -3,7 +3,8 @@
 A score is the sum of named, weighted rules; each contributing rule becomes a `Reason` so the alert
 can say why it fired. A story must mention a watched entity at all to be notable: rdwatch follows
 Alibaba and DAMO Academy R&D, not every article its sources carry. Novelty compares the story's
-facts with the archive's: facts the archive already holds do not make a story new.
+facts with the archive's: facts the archive already holds do not make a story new. A known
+person reported in a new role (found by the people timeline) is news of its own.
 Pure functions; the pipeline supplies the story's facts, outlets and the archive's fact keys.
 """
 
@@ -28,6 +29,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "several_outlets": 0.1,
     "source_weight": 0.1,
     "new_facts": 0.2,
+    "role_change": 0.2,  # a known person in a new role: an appointment is R&D news
     "market_news": 0.5,  # subtracted: results, share prices and sales are not R&D news
 }
 ANNOUNCEMENT_VERBS = (
@@ -55,6 +57,8 @@ class StoryEvidence:
     watched_in_lead: Sequence[str]
     outlets: Collection[str]
     source_weight: float = 1.0
+    # Known people the story reports in a new role: "Lin Meiqi: director → chief scientist".
+    role_changes: Sequence[str] = ()
 
 
 def score_story(
@@ -74,6 +78,7 @@ def score_story(
             _outlets(evidence.outlets, weights),
             _source_weight(evidence.source_weight, weights),
             _novelty(evidence.facts, archive_fact_keys, weights),
+            _role_change(evidence.role_changes, weights),
             _market_news(evidence, settings.market_terms, weights),
         )
         if r is not None
@@ -128,7 +133,7 @@ def _money(
         for f in facts
         if f.kind == "money"
         and (f.usd or 0) >= settings.money_usd_threshold
-        and not _is_market_figure(f, settings.market_terms)
+        and not is_market_figure(f, settings.market_terms)
     ]
     if not amounts:
         return None
@@ -140,7 +145,7 @@ def _money(
     )
 
 
-def _is_market_figure(fact: Fact, market_terms: Sequence[str]) -> bool:
+def is_market_figure(fact: Fact, market_terms: Sequence[str]) -> bool:
     """Revenue, share prices and valuations are market news, not an R&D commitment."""
     return fact.kind == "market" or bool(market_pattern(market_terms).search(fact.sentence))
 
@@ -205,6 +210,12 @@ def _novelty(
     )
 
 
+def _role_change(changes: Sequence[str], weights: dict[str, float]) -> Reason | None:
+    if not changes:
+        return None
+    return Reason("role_change", weights["role_change"], "; ".join(changes[:3]))
+
+
 def lead_of(text: str) -> str:
     """The opening of an article: where announcements put the news."""
     return text[:LEAD_SENTENCES_CHARS]
@@ -229,7 +240,7 @@ def notable_new_facts(
 def _is_significant(fact: Fact, settings: NotabilityConfig) -> bool:
     if fact.kind == "money":
         usd = fact.usd or 0
-        return usd >= settings.money_usd_threshold and not _is_market_figure(
+        return usd >= settings.money_usd_threshold and not is_market_figure(
             fact, settings.market_terms
         )
     if fact.kind == "count":

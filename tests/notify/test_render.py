@@ -135,7 +135,7 @@ def test_a_follow_up_names_the_alert_it_follows() -> None:
         )
         assert message.title.replace("\\", "").startswith("rdwatch: Update: ")
         assert "Follow-up to alert #3 of 2026-03-03 11:00 UTC" in message.body
-        assert "new since the first alert" in message.body
+        assert "new since the last alert" in message.body
 
 
 def test_the_email_is_self_contained_html_with_inline_styles() -> None:

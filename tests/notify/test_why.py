@@ -55,9 +55,9 @@ def test_other_rules_in_words() -> None:
     ]
 
 
-def test_a_follow_up_counts_what_is_new_since_the_first_alert() -> None:
+def test_a_follow_up_counts_what_is_new_since_the_last_alert() -> None:
     phrases = why_phrases(REASONS, _facts(new_facts=2, since_first_alert=True))
-    assert phrases[-1] == "2 facts new since the first alert"
+    assert phrases[-1] == "2 facts new since the last alert"
     assert "not in the archive" not in " ".join(why_phrases(REASONS, _facts(new_facts=0)))
 
 

@@ -24,6 +24,15 @@ from rdwatch.errors import ConfigError
 from rdwatch.facts import extract_facts, load_gazetteer, load_rates, quotes
 from rdwatch.facts.gazetteer import ENTITY_SECTIONS
 from rdwatch.fetch.urls import MAX_URL_BYTES
+from rdwatch.intelligence.claims import MAX_CLAIM_CHARS
+from rdwatch.intelligence.timeline import (
+    APPOINTED,
+    DEPARTED,
+    ESTABLISHED,
+    HEADCOUNT,
+    HOLDS,
+    NAMED,
+)
 from rdwatch.models import Article, ArticleStatus, DedupTier, Fact, SourceFetch
 from rdwatch.notify.render import KEY_FACT_KINDS
 from rdwatch.publishers import MAX_PUBLISHER_CHARS
@@ -56,6 +65,15 @@ LONGEST = {
     "term_stats.term": MAX_TERM_CHARS,
     "story_publishers.publisher": MAX_PUBLISHER_CHARS,  # cut by rdwatch.publishers
     "outbox.kind": max(len(k) for k in ("alert", "update")),  # rdwatch.pipeline
+    # Cut to MAX_CLAIM_CHARS by rdwatch.intelligence (claims and timeline).
+    "story_claims.subject": MAX_CLAIM_CHARS,
+    "story_claims.value": MAX_CLAIM_CHARS,
+    "story_claims.publisher": MAX_PUBLISHER_CHARS,  # the article's publisher
+    "person_roles.person_key": MAX_CLAIM_CHARS,
+    "person_roles.event": max(len(e) for e in (APPOINTED, DEPARTED, HOLDS)),
+    "org_events.org_key": MAX_CLAIM_CHARS,
+    "org_events.detail": MAX_CLAIM_CHARS,
+    "org_events.event": max(len(e) for e in (ESTABLISHED, HEADCOUNT, NAMED)),
     "outbox.status": max(
         len(s)
         for s in (

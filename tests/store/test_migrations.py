@@ -8,7 +8,7 @@ import sqlite3
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ from tests.conftest import make_config_data
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 BEFORE_LENGTHS = "0002_dedup_v2"  # the revision before 0003_lengths
-HEAD = "0005_headline_only"
+HEAD = "0006_story_intelligence"
 
 
 @contextmanager
@@ -152,6 +152,45 @@ def test_the_upgrade_cuts_long_quote_keys_stored_on_sqlite(tmp_path: Path) -> No
         (long_key[:300], "a"),
         (("quote:jack ma:" + "另" * 400)[:300], "c"),
     ]
+
+
+def test_sent_alerts_learn_what_they_told_and_a_story_can_have_several_updates(
+    database_url: str, tmp_path: Path
+) -> None:
+    config = parse_config(make_config_data(tmp_path, database_url=database_url))
+    pipeline.open_pipeline(config).close()
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            story_id = session.scalar(select(ArticleRow.story_id).limit(1))
+            assert story_id is not None
+            later = datetime.now(UTC) + timedelta(days=1)  # after the archive was stored
+            outbox.enqueue(session, story_id, "webhook", later)
+            [row_id] = outbox.due_ids(session, later, max_attempts=3)
+            outbox.mark_sent(session, row_id, later)
+            keys = set(
+                session.scalars(
+                    select(FactRow.key)
+                    .join(ArticleRow, FactRow.article_id == ArticleRow.id)
+                    .where(ArticleRow.story_id == story_id)
+                )
+            )
+    finally:
+        db.dispose()
+    _migrate(database_url, "0005_headline_only", down=True)
+    _migrate(database_url, "head")
+
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            [alert] = outbox.story_history(session, [story_id])
+            for sequence in (1, 2):
+                assert outbox.enqueue(session, story_id, "webhook", NOW, kind="update",
+                                      sequence=sequence)  # fmt: skip
+            assert not outbox.enqueue(session, story_id, "webhook", NOW)  # one alert, ever
+    finally:
+        db.dispose()
+    assert (alert.sequence, set(alert.told or ())) == (0, keys) and keys
 
 
 def _with_extra_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upgrade: str) -> None:

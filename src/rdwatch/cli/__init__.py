@@ -6,7 +6,8 @@ traceback only with `--debug`.
 
 This module is the command tree: the root app, `--debug`, and which command or group each
 module supplies. The commands live one module per group (`alerts`, `stories`, `sources`,
-`database`, `explain`, `run`); what they all use (console, `--config`) is in `shared`.
+`database`, `explain`, `replay`, `history` for people and orgs, `run`); what they all use
+(console, `--config`) is in `shared`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from rdwatch.cli import alerts, database, explain, run, sources, stories
+from rdwatch.cli import alerts, database, explain, history, replay, run, sources, stories
 from rdwatch.errors import RdwatchError
 from rdwatch.untrusted import one_line, redact
 
@@ -31,6 +32,9 @@ app.command("run")(run.run)
 app.command("serve")(run.serve)
 app.command("export")(stories.export)
 app.command("explain")(explain.explain_command)
+app.command("replay")(replay.replay_command)
+app.command("people")(history.people)
+app.command("orgs")(history.orgs)
 app.command("demo")(run.demo)
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(stories.stories_app, name="stories")

@@ -36,7 +36,8 @@ def alerts_list(
     table = Table("id", "story", "channel", "kind", "status", "attempts", "sent", "last error")
     for e in entries:
         table.add_row(
-            str(e.id), str(e.story_id), safe(e.channel), e.kind, e.status, str(e.attempts),
+            str(e.id), str(e.story_id), safe(e.channel),
+            e.kind if e.kind == "alert" else f"{e.kind} {e.sequence}", e.status, str(e.attempts),
             e.sent_at.strftime("%Y-%m-%d %H:%M") if e.sent_at else "",
             safe(redact(e.last_error or "")),
         )  # fmt: skip
@@ -55,6 +56,8 @@ def _alert_record(entry: outbox_store.OutboxEntry) -> dict[str, Any]:
         "created_at": entry.created_at.isoformat(),
         "sent_at": entry.sent_at.isoformat() if entry.sent_at else None,
         "score": entry.score,
+        "sequence": entry.sequence,  # 0: the alert; 1, 2, …: the updates after it
+        "next_attempt_at": entry.next_attempt_at.isoformat() if entry.next_attempt_at else None,
     }
 
 

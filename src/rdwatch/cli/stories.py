@@ -1,10 +1,11 @@
-"""`rdwatch stories list|show` and `rdwatch export`: read back what the runs stored."""
+"""`rdwatch stories list|show` and `rdwatch export`: read back what the runs stored, with where
+the publishers of a story disagree."""
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,6 +16,9 @@ from rdwatch.console import safe
 from rdwatch.errors import RdwatchError
 from rdwatch.store import articles as article_store
 
+if TYPE_CHECKING:
+    from rdwatch.intelligence.claims import Contradiction
+
 stories_app = typer.Typer(help="Browse stored stories.", no_args_is_help=True)
 
 
@@ -22,11 +26,25 @@ stories_app = typer.Typer(help="Browse stored stories.", no_args_is_help=True)
 def stories_list(
     config: ConfigOption = None,
     limit: Annotated[int, typer.Option(help="Show at most this many, newest first.")] = 50,
+    contradicted: Annotated[
+        bool,
+        typer.Option(
+            "--contradicted",
+            help="Only stories whose publishers disagree (amounts, headcounts, roles, dates).",
+        ),
+    ] = False,
 ) -> None:
     """List stories: id, title, first seen, articles, outlets, notable."""
     settings = load_config(config)
+    disputes: dict[int, tuple[Contradiction, ...]] = {}
     with open_database(settings, read_only=True) as db, db.session() as session:
-        stories = article_store.list_stories(session, limit=limit)
+        if contradicted:
+            from rdwatch.intelligence import views
+
+            stories = views.contradicted_stories(session, limit=limit)
+            disputes = views.contradictions_of(session, {s.id: s.facts for s in stories})
+        else:
+            stories = article_store.list_stories(session, limit=limit)
     table = Table("id", "title", "first seen", "articles", "outlets", "notable", "score")
     for s in stories:
         notable = "archive" if s.is_archive else ("yes" if s.notable else "no")
@@ -35,16 +53,24 @@ def stories_list(
             str(len(s.articles)), safe(", ".join(s.outlets)), notable, f"{s.score:.2f}",
         )  # fmt: skip
     console.print(table)
+    for story_id, found in disputes.items():
+        for contradiction in found:
+            line = f"story {story_id} reports differ: {contradiction}"
+            console.print(safe(line), highlight=False)
 
 
 @stories_app.command("show")
 def stories_show(story_id: int, config: ConfigOption = None) -> None:
     """Show one story: its articles with dedup reasons, its facts and why it is notable."""
+    from rdwatch.intelligence import views
+
     settings = load_config(config)
     with open_database(settings, read_only=True) as db, db.session() as session:
         story = article_store.get_story(session, story_id)
-    if story is None:
-        raise RdwatchError(f"no story with id {story_id} (see `rdwatch stories list`)")
+        if story is None:
+            raise RdwatchError(f"no story with id {story_id} (see `rdwatch stories list`)")
+        disputes = views.contradictions_of(session, {story.id: story.facts})[story.id]
+        moves = views.role_changes(session, story.id)
     kind = "archive story" if story.is_archive else ("notable" if story.notable else "not notable")
     console.print(f"Story {story.id}: {safe(story.title)}", style="bold", highlight=False)
     console.print(
@@ -69,6 +95,10 @@ def stories_show(story_id: int, config: ConfigOption = None) -> None:
         details = ", ".join(f"{k}={v}" for k, v in f.to_dict().items() if k not in ("kind", "text"))
         facts.add_row(f.kind, safe(f.text), safe(details), safe(f.sentence[:160]))
     console.print(facts)
+    for contradiction in disputes:
+        console.print(f"  reports differ: {safe(str(contradiction))}", highlight=False)
+    for move in moves:
+        console.print(f"  change of role: {safe(move)}", highlight=False)
 
 
 def export(
@@ -78,7 +108,9 @@ def export(
     """Print one JSON object per stored article (status, story, facts, notability)."""
     if format != "jsonl":
         raise RdwatchError(f"--format {format!r} is not supported (use jsonl)")
+    from rdwatch.intelligence import views
+
     settings = load_config(config)
     with open_database(settings, read_only=True) as db, db.session() as session:
-        for record in article_store.export_records(session):
+        for record in views.export_records(session):
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session
 
 from rdwatch.config import NotabilityConfig
 from rdwatch.errors import NotifyError
+from rdwatch.intelligence.views import changes_since
 from rdwatch.models import AlertMessage, DeliveryReport, StoryView
 from rdwatch.notify.channels import Sender, redact
-from rdwatch.notify.context import load_alert_context
+from rdwatch.notify.context import load_alert_context, told_on
 from rdwatch.notify.render import FollowUp, render_alert, render_test_message
+from rdwatch.notify.text import clean_text
 from rdwatch.store import Database
 from rdwatch.store import outbox as outbox_store
-from rdwatch.store.articles import get_story
+from rdwatch.store.articles import archive_fact_keys, get_story
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,7 @@ def _deliver_one(
             sender = by_channel.get(entry.channel)
             if sender is not None:
                 message = _render(session, story, sender, entry, tally.settings)
+    told = [f.key for f in story.facts] if story is not None else None
     if entry is None or story is None:
         tally.skipped += 1
         return
@@ -129,7 +132,7 @@ def _deliver_one(
         tally.failed.append((entry.story_id, entry.channel, error))
         return
     with db.session() as session:
-        outbox_store.mark_sent(session, row_id, now())
+        outbox_store.mark_sent(session, row_id, now(), told)
     log.info("%s for story %s sent on %s", entry.kind, entry.story_id, entry.channel)
     tally.sent.append((entry.story_id, entry.channel))
 
@@ -145,19 +148,29 @@ def _render(
     context = load_alert_context(
         session, story, follow_up_channel=entry.channel if update else None, settings=settings
     )
-    follow_up = _follow_up(session, story, entry) if update else None
+    follow_up = _follow_up(session, story, entry, settings) if update else None
     return render_alert(
         story, sender.body_format, kind=entry.kind, follow_up=follow_up, context=context
     )
 
 
 def _follow_up(
-    session: Session, story: StoryView, entry: outbox_store.OutboxEntry
+    session: Session,
+    story: StoryView,
+    entry: outbox_store.OutboxEntry,
+    settings: NotabilityConfig | None,
 ) -> FollowUp | None:
-    """What the update adds to the first alert on the same channel."""
+    """What the update adds to the last message on the same channel."""
     first = outbox_store.find_entry(session, story.id, entry.channel, "alert")
     if first is None or first.sent_at is None:
         return None
-    known = outbox_store.fact_keys_until(session, story.id, first.sent_at)
-    new = tuple(f for f in story.facts if f.key not in known)
-    return FollowUp(first_alert_id=first.id, first_sent_at=first.sent_at, new_facts=new)
+    told = told_on(session, [story.id], entry.channel).get(story.id, set())
+    archive = archive_fact_keys(session)
+    changes = changes_since(session, story, told, archive, settings or NotabilityConfig())
+    return FollowUp(
+        first_alert_id=first.id,
+        first_sent_at=first.sent_at,
+        new_facts=tuple(f for f in story.facts if f.key not in told),
+        changes=tuple(clean_text(str(c)) for c in changes),
+        number=max(entry.sequence, 1),
+    )

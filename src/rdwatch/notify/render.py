@@ -47,11 +47,15 @@ __all__ = ["AlertContext", "escape_markdown", "render_alert", "safe_url"]
 
 @dataclass(frozen=True)
 class FollowUp:
-    """What an update alert says on top of the story: the new facts and which alert it follows."""
+    """What an update alert says on top of the story: which alert it follows (and how many
+    updates came before it), what changed since the last message ("amount: US$1 bn → US$1.5 bn
+    (Bloomberg)", cleaned) and the new facts."""
 
     first_alert_id: int
     first_sent_at: datetime
     new_facts: tuple[Fact, ...]
+    changes: tuple[str, ...] = ()
+    number: int = 1
 
 
 def render_template(name: str, body_format: str, **context: Any) -> str:
@@ -69,11 +73,12 @@ def render_alert(
     follow_up: FollowUp | None = None,
     context: AlertContext | None = None,
 ) -> AlertMessage:
-    """The alert (or the one follow-up) for one story in one body format."""
+    """The alert (or an update) for one story in one body format."""
     parts = build_parts(story, context)
     prefix = "Update: " if kind == "update" else ""
     title = f"{prefix}{clean_text(story.title)}"[:250]
     header_lines = 1 + bool(follow_up) + bool(parts.lead) + bool(parts.facts) + bool(parts.why)
+    header_lines += bool(follow_up and follow_up.changes) + bool(parts.disputes)
     body = render_template(
         "alert",
         body_format,

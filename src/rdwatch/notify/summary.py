@@ -33,10 +33,13 @@ DEFAULT_SETTINGS = NotabilityConfig()
 class AlertContext:
     """What the reader already knows and what the store holds beyond the story view.
 
-    `known_keys`: fact keys of the archive and, for a follow-up, of the first alert on the story.
+    `known_keys`: fact keys of the archive and, for an update, of the last message on the
+    story on its channel.
     `texts`: the opening text of the story's articles, by article id (for the lead).
     `watched`: the watched entities the story names in a headline or lead; the ones its
     notability reasons name are added to them.
+    `contradictions`: where the story's publishers disagree, one phrase each
+    ("amount: US$1 bn (Reuters) vs US$1.5 bn (Bloomberg)").
     """
 
     known_keys: frozenset[str] = frozenset()
@@ -45,6 +48,7 @@ class AlertContext:
     since_first_alert: bool = False
     watched: tuple[str, ...] = ()
     count_threshold: float = DEFAULT_SETTINGS.count_threshold
+    contradictions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class AlertParts:
     score: float
     outlets: tuple[Outlet, ...]
     copies: tuple[ArticleLink, ...]  # syndicated copies and near-duplicates, folded
+    disputes: tuple[str, ...] = ()  # where the publishers disagree
 
     @property
     def copies_label(self) -> str:
@@ -86,6 +91,11 @@ class AlertParts:
     @property
     def known_facts(self) -> tuple[KeyFact, ...]:
         return tuple(f for f in self.facts if not f.new)
+
+    @property
+    def facts_new_first(self) -> tuple[KeyFact, ...]:
+        """What a list of key facts shows: the new ones, then the known, each in rank order."""
+        return self.new_facts + self.known_facts
 
 
 def build_parts(story: StoryView, context: AlertContext | None = None) -> AlertParts:
@@ -118,6 +128,7 @@ def build_parts(story: StoryView, context: AlertContext | None = None) -> AlertP
         score=story.score,
         outlets=_outlets(story.articles),
         copies=tuple(_link(a) for a in story.articles if a.status == ArticleStatus.DUPLICATE),
+        disputes=tuple(clean_text(c) for c in context.contradictions),
     )
 
 

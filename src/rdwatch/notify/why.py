@@ -90,6 +90,8 @@ def _phrase(reason: ParsedReason, facts: WhyFacts) -> str:
         return "from a trusted source" if reason.weight > 0 else "from a low-weight source"
     if rule == "market_news":
         return detail.replace("market news: ", "reads as market news: ", 1)
+    if rule == "role_change":
+        return f"new role: {detail}"
     return detail  # significant_count's detail is the count itself ("300 engineers")
 
 
@@ -123,11 +125,11 @@ def _close(a: float, b: float) -> bool:
 
 def _novelty(facts: WhyFacts) -> str:
     """Counted on the facts as the alert shows them (one amount once), against what the reader
-    already had: the archive, and for a follow-up the first alert too."""
+    already had: the archive, and for an update the last message on the story too."""
     count = facts.new_facts
     noun = "fact" if count == 1 else "facts"
     if not count:
         return ""
     if facts.since_first_alert:
-        return f"{count} {noun} new since the first alert"
+        return f"{count} {noun} new since the last alert"
     return f"{count} {noun} not in the archive"

@@ -202,9 +202,14 @@ def count_articles(session: Session) -> int:
 
 
 def export_records(session: Session) -> Iterator[dict[str, Any]]:
-    """One §4.3 export record per article, in storage order."""
+    """One §4.3 export record per article, in storage order.
+
+    Each fact is `novel` when no archive story holds it and no earlier article of its story
+    reported it: the article brought it to the story."""
     stories: dict[int, StoryRow] = {}
     outlets: dict[int, int] = {}
+    archive = archive_fact_keys(session)
+    reported: dict[int, set[str]] = {}
     query = select(ArticleRow).options(
         selectinload(ArticleRow.facts), selectinload(ArticleRow.duplicate_of)
     )
@@ -230,8 +235,21 @@ def export_records(session: Session) -> Iterator[dict[str, Any]]:
             "score": story.score,
             "reasons": list(story.reasons or []),
             "outlets": outlets[row.story_id],
-            "facts": [fact_from_row(f).to_dict() for f in row.facts],
+            "facts": _novel_facts(row, archive, reported.setdefault(row.story_id, set())),
         }
+
+
+def _novel_facts(row: ArticleRow, archive: set[str], reported: set[str]) -> list[dict[str, Any]]:
+    facts = []
+    for fact in row.facts:
+        novel = (
+            row.status != ArticleStatus.ARCHIVE
+            and fact.key not in archive
+            and fact.key not in reported
+        )
+        facts.append({**fact_from_row(fact).to_dict(), "novel": novel})
+    reported.update(f.key for f in row.facts)
+    return facts
 
 
 def _count_outlets(session: Session, story_id: int) -> int:

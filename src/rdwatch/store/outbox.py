@@ -1,20 +1,24 @@
-"""The alert outbox: one row per (story, channel, kind), delivered at most once when it succeeds.
+"""The alert outbox: one alert per (story, channel), then numbered updates; each row delivered at
+most once when it succeeds.
 
 A run commits the story and its outbox rows together, then delivers. Delivery claims a row
 (pending/failed → sending) in its own short transaction, so two concurrent runs never both send it;
 a row left in `sending` by a killed process becomes claimable again after `STALE_CLAIM`.
-Failures are retried on later runs with exponential backoff up to `max_attempts`.
+Failures are retried on later runs with exponential backoff up to `max_attempts`. A row may be
+queued not to go before a given time (`not_before`: an update waiting out its rate limit).
+A sent row keeps the story's fact keys it was sent with (`told`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from rdwatch.store.schema import ArticleRow, FactRow, OutboxRow
+from rdwatch.store.schema import OutboxRow
 from rdwatch.store.sql import insert_for, run
 
 PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed", "gave_up"
@@ -37,6 +41,9 @@ class OutboxEntry:
     created_at: datetime
     sent_at: datetime | None
     score: float
+    sequence: int = 0
+    told: tuple[str, ...] | None = None
+    next_attempt_at: datetime | None = None
 
 
 def enqueue(
@@ -47,6 +54,8 @@ def enqueue(
     *,
     kind: str = "alert",
     score: float = 0.0,
+    sequence: int = 0,
+    not_before: datetime | None = None,
 ) -> bool:
     """Add the outbox row unless it exists; True when it was added."""
     row = {
@@ -57,6 +66,8 @@ def enqueue(
         "attempts": 0,
         "created_at": now,
         "score": score,
+        "sequence": sequence,
+        "next_attempt_at": not_before if not_before is not None and not_before > now else None,
     }
     statement = insert_for(session, OutboxRow).on_conflict_do_nothing().returning(OutboxRow.id)
     return bool(run(session, statement, row))
@@ -98,10 +109,15 @@ def claim(session: Session, row_id: int, now: datetime) -> OutboxEntry | None:
     return _entry(session.get_one(OutboxRow, row_id))
 
 
-def mark_sent(session: Session, row_id: int, now: datetime) -> None:
+def mark_sent(
+    session: Session, row_id: int, now: datetime, told: Collection[str] | None = None
+) -> None:
+    """`told`: the story's fact keys the message was rendered from."""
     row = session.get_one(OutboxRow, row_id)
     row.status, row.sent_at, row.last_error, row.next_attempt_at = SENT, now, None, None
     row.attempts += 1
+    if told is not None:
+        row.told = sorted(told)
 
 
 def mark_failed(
@@ -133,22 +149,36 @@ def get_entry(session: Session, row_id: int) -> OutboxEntry | None:
 def find_entry(
     session: Session, story_id: int, channel: str, kind: str = "alert"
 ) -> OutboxEntry | None:
+    """The story's first row of this kind on the channel (its alert: there is one)."""
     row = session.scalar(
-        select(OutboxRow).where(
-            OutboxRow.story_id == story_id, OutboxRow.channel == channel, OutboxRow.kind == kind
-        )
+        select(OutboxRow)
+        .where(OutboxRow.story_id == story_id, OutboxRow.channel == channel, OutboxRow.kind == kind)
+        .order_by(OutboxRow.sequence)
+        .limit(1)
     )
     return _entry(row) if row is not None else None
 
 
-def fact_keys_until(session: Session, story_id: int, until: datetime) -> set[str]:
-    """Keys of the story's facts from articles stored at or before `until` (what an alert knew)."""
-    rows = session.scalars(
-        select(FactRow.key)
-        .join(ArticleRow, FactRow.article_id == ArticleRow.id)
-        .where(ArticleRow.story_id == story_id, ArticleRow.fetched_at <= until)
-    )
-    return set(rows)
+_HISTORY = (
+    select(*(getattr(OutboxRow, c) for c in ("id", "story_id", "channel", "kind", "status",
+           "attempts", "last_error", "created_at", "sent_at", "score", "sequence", "told",
+           "next_attempt_at")))
+    .where(OutboxRow.story_id == bindparam("story"))
+    .order_by(OutboxRow.channel, OutboxRow.kind, OutboxRow.sequence)
+)  # fmt: skip
+
+
+def story_history(session: Session, story_ids: Collection[int]) -> list[OutboxEntry]:
+    """Every outbox row of these stories, by story, channel and sequence: the alert and its
+    updates (a handful per channel, whatever the story's size). Ingest asks for one story per
+    article: a Core statement compiled once."""
+    found = []
+    for story_id in story_ids:
+        for row in run(session, _HISTORY, {"story": story_id}):
+            fields = row._asdict()
+            fields["told"] = tuple(fields["told"]) if fields["told"] is not None else None
+            found.append(OutboxEntry(**fields))
+    return found
 
 
 def list_entries(session: Session, *, status: str | None = None) -> list[OutboxEntry]:
@@ -170,4 +200,7 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         created_at=row.created_at,
         sent_at=row.sent_at,
         score=row.score,
+        sequence=row.sequence,
+        told=tuple(row.told) if row.told is not None else None,
+        next_attempt_at=row.next_attempt_at,
     )

@@ -1,7 +1,8 @@
 """SQLAlchemy 2 typed ORM models. Only `rdwatch.store` imports this module.
 
 Unique constraints make every stage idempotent: an article URL is stored once, a fact once per
-article, an LSH band entry once per article and band, an alert once per (story, channel, kind).
+article, an LSH band entry once per article and band, an alert once per story and channel (and
+each numbered update after it once).
 Changing this file means adding an Alembic migration in `migrations/versions/`.
 
 Lengths: PostgreSQL enforces `String(n)`, SQLite ignores it, so a limit is only declared where the
@@ -37,6 +38,13 @@ from sqlalchemy.types import TypeDecorator
 from rdwatch.config import MAX_SOURCE_NAME_LENGTH
 from rdwatch.dedup.terms import MAX_TERM_CHARS
 from rdwatch.publishers import MAX_PUBLISHER_CHARS
+
+# Claim subjects and values, person and organisation keys: cut to this by rdwatch.intelligence
+# (fact keys are at most as long).
+MAX_CLAIM_CHARS = 300
+# Ingest writes a batch's new articles and stories when the batch ends, after the claims and
+# timeline rows that name them: those references are checked at commit.
+DEFERRED: dict[str, Any] = {"deferrable": True, "initially": "DEFERRED"}
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -217,11 +225,17 @@ class StoryPublisherRow(Base):
 
 
 class OutboxRow(Base):
-    """One alert for one story on one channel; the unique constraint is the 'never twice' rule."""
+    """One alert for one story on one channel; the unique constraint is the 'never twice' rule.
+
+    An alert has sequence 0, so there is one per story and channel, ever; the updates that follow
+    it are numbered 1, 2, … `told` holds the story's fact keys when the row was sent: what its
+    reader knows, against which the next update says what changed."""
 
     __tablename__ = "outbox"
     __table_args__ = (
-        UniqueConstraint("story_id", "channel", "kind", name="uq_outbox_story_channel_kind"),
+        UniqueConstraint(
+            "story_id", "channel", "kind", "sequence", name="uq_outbox_story_channel_kind_seq"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -235,6 +249,76 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     score: Mapped[float] = mapped_column(Float, default=0.0)
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    told: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class StoryClaimRow(Base):
+    """What one publisher reported on one subject of a story (its main amount, a headcount, a
+    person's role, an event's date): where a story's contradictions are found. One row per
+    (story, subject, value, publisher), so a story's rows grow with its publishers, not its
+    articles."""
+
+    __tablename__ = "story_claims"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", **DEFERRED), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(MAX_CLAIM_CHARS), primary_key=True)
+    value: Mapped[str] = mapped_column(String(MAX_CLAIM_CHARS), primary_key=True)
+    publisher: Mapped[str] = mapped_column(String(MAX_PUBLISHER_CHARS), primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+    number: Mapped[float | None] = mapped_column(Float)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", **DEFERRED))
+
+
+class PersonRoleRow(Base):
+    """One report of a person in a role, with its date and source: the people timeline.
+    `previous_role` is set when the person was last reported in another role in another story:
+    a change of role."""
+
+    __tablename__ = "person_roles"
+    __table_args__ = (
+        UniqueConstraint("article_id", "person_key", name="uq_person_roles_article_person"),
+        Index("ix_person_roles_person", "person_key", "reported_on"),
+        Index("ix_person_roles_story", "story_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(MAX_CLAIM_CHARS))
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    org: Mapped[str | None] = mapped_column(Text)
+    event: Mapped[str] = mapped_column(String(20))
+    reported_on: Mapped[date | None] = mapped_column(Date)
+    previous_role: Mapped[str | None] = mapped_column(Text)
+    sentence: Mapped[str] = mapped_column(Text, default="")
+    publisher: Mapped[str] = mapped_column(Text)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", **DEFERRED))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", **DEFERRED))
+
+
+class OrgEventRow(Base):
+    """What was reported of an organisation — established, a headcount, named in a story — with
+    its date and source: the organisations timeline. One row per story, organisation, event and
+    detail (a headcount's unit and number)."""
+
+    __tablename__ = "org_events"
+    __table_args__ = (
+        UniqueConstraint("story_id", "org_key", "event", "detail", name="uq_org_events"),
+        Index("ix_org_events_org", "org_key", "reported_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_key: Mapped[str] = mapped_column(String(MAX_CLAIM_CHARS))
+    name: Mapped[str] = mapped_column(Text)
+    event: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(String(MAX_CLAIM_CHARS), default="")
+    value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(Text)
+    reported_on: Mapped[date | None] = mapped_column(Date)
+    sentence: Mapped[str] = mapped_column(Text, default="")
+    publisher: Mapped[str] = mapped_column(Text)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", **DEFERRED))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", **DEFERRED))
 
 
 class MetaRow(Base):

@@ -31,6 +31,19 @@ def insert_for(session: Session, table: Any) -> Any:
     return sqlite.insert(table)
 
 
+_IGNORING: dict[tuple[str, Any], Any] = {}
+
+
+def insert_ignoring(session: Session, table: Any) -> Any:
+    """`insert_for(...).on_conflict_do_nothing()`, built once per backend and table (for the
+    statements ingest makes for every article)."""
+    key = (session.get_bind().dialect.name, table)
+    statement = _IGNORING.get(key)
+    if statement is None:
+        statement = _IGNORING[key] = insert_for(session, table).on_conflict_do_nothing()
+    return statement
+
+
 def run(session: Session, statement: Executable, params: Any = None) -> Sequence[Row[Any]]:
     """Execute on the session's connection and fetch every row."""
     result = session.connection().execute(statement, params)

@@ -163,22 +163,18 @@ def merge_stories(
 
 
 def _move_outbox(session: Session, from_story: int, into_story: int) -> None:
+    slot = (OutboxRow.channel, OutboxRow.kind, OutboxRow.sequence)
     taken = {
-        (r.channel, r.kind)
-        for r in run(
-            session,
-            select(OutboxRow.channel, OutboxRow.kind).where(OutboxRow.story_id == into_story),
-        )
+        (r.channel, r.kind, r.sequence)
+        for r in run(session, select(*slot).where(OutboxRow.story_id == into_story))
     }
     moving = run(
         session,
-        select(OutboxRow.id, OutboxRow.channel, OutboxRow.kind, OutboxRow.status).where(
-            OutboxRow.story_id == from_story
-        ),
+        select(OutboxRow.id, *slot, OutboxRow.status).where(OutboxRow.story_id == from_story),
     )
     for row in moving:
         values: dict[str, object]
-        if (row.channel, row.kind) not in taken:
+        if (row.channel, row.kind, row.sequence) not in taken:
             values = {"story_id": into_story}
         elif row.status == PENDING:
             reason = f"story merged into story {into_story}, which has this alert"
