@@ -283,6 +283,12 @@ class QuietHoursConfig(_Strict):
     def _is_timezone(cls, value: str | None) -> str | None:
         return check_timezone(value) if value is not None else None
 
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHoursConfig:
+        if self.start == self.end:
+            raise ValueError("start and end are the same time: the window would be empty")
+        return self
+
 
 class UrgencyConfig(_Strict):
     urgent: float | None = Field(

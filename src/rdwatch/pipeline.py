@@ -386,6 +386,7 @@ def deliver(pipeline: Pipeline) -> DeliveryReport:
         now=pipeline.clock,
         max_attempts=pipeline.config.alerts.max_attempts,
         settings=pipeline.config.notability,
+        controls=pipeline.config.alerts,
     )
 
 

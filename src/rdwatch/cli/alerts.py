@@ -59,7 +59,9 @@ def _alert_record(entry: outbox_store.OutboxEntry) -> dict[str, Any]:
         "sent_at": entry.sent_at.isoformat() if entry.sent_at else None,
         "score": entry.score,
         "sequence": entry.sequence,  # 0: the alert; 1, 2, …: the updates after it
+        # a pending row's release time: a retry, an update's rate limit or quiet hours
         "next_attempt_at": entry.next_attempt_at.isoformat() if entry.next_attempt_at else None,
+        "folded_at": entry.folded_at.isoformat() if entry.folded_at else None,
     }
 
 

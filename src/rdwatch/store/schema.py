@@ -251,6 +251,25 @@ class OutboxRow(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     told: Mapped[list[str] | None] = mapped_column(JSON)
+    # When a daily budget folded the alert into the channel's next digest instead of sending it.
+    folded_at: Mapped[datetime | None]
+
+
+class SpikeRow(Base):
+    """One spike episode of one subject (`entity:<name>` or `story:<id>`): the unique constraint
+    makes its alert once per episode. `last_above_at` moves while coverage stays high, so a burst
+    that goes on is the same episode. `story_id`: the story its alerts are sent on."""
+
+    __tablename__ = "spikes"
+    __table_args__ = (UniqueConstraint("subject", "started_at", name="uq_spikes_subject_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(Text, index=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"))
+    started_at: Mapped[datetime]
+    last_above_at: Mapped[datetime]
+    publishers: Mapped[int] = mapped_column(Integer)
+    baseline: Mapped[float] = mapped_column(Float)
 
 
 class StoryClaimRow(Base):
