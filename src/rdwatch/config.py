@@ -315,7 +315,7 @@ class SpikeConfig(_Strict):
     factor: float = Field(
         4.0,
         gt=1,
-        description="A spike: distinct publishers in the window above this many times the "
+        description="A spike: distinct publishers in the window at least this many times the "
         "baseline.",
     )
     min_publishers: int = Field(

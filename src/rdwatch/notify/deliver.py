@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from rdwatch.config import AlertsConfig, NotabilityConfig
+from rdwatch.config import AlertsConfig, NotabilityConfig, SpikeConfig
 from rdwatch.errors import NotifyError
 from rdwatch.intelligence.views import changes_since
 from rdwatch.models import AlertMessage, DeliveryReport, StoryView
@@ -24,6 +24,7 @@ from rdwatch.notify.context import load_alert_context, told_on
 from rdwatch.notify.render import FollowUp, render_alert, render_test_message
 from rdwatch.notify.routing import channel_rules
 from rdwatch.notify.schedule import Action, DueRow, day_start, plan_releases
+from rdwatch.notify.spike_alerts import SPIKE, render_spike
 from rdwatch.notify.text import clean_text
 from rdwatch.store import Database
 from rdwatch.store import outbox as outbox_store
@@ -38,6 +39,7 @@ class _Tally:
     failed: list[tuple[int, str, str]] = field(default_factory=list)
     skipped: int = 0
     settings: NotabilityConfig | None = None  # the money threshold "why" quotes
+    spike: SpikeConfig | None = None  # the window and baseline a spike alert quotes
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def deliver_outbox(
         ids = outbox_store.due_ids(session, now(), max_attempts)
         if controls is not None and ids:
             ids = _apply_controls(session, ids, senders, controls, now())
-    tally = _Tally(settings=settings)
+    tally = _Tally(settings=settings, spike=controls.spike if controls is not None else None)
     for row_id in ids:
         _deliver_one(db, row_id, by_channel, now, max_attempts, tally)
     return DeliveryReport(tuple(tally.sent), tuple(tally.failed), tally.skipped)
@@ -148,8 +150,10 @@ def _deliver_one(
         if entry is not None and story is not None:
             sender = by_channel.get(entry.channel)
             if sender is not None:
-                message = _render(session, story, sender, entry, tally.settings)
-    told = [f.key for f in story.facts] if story is not None else None
+                message = _render(session, story, sender, entry, tally)
+    # A spike alert tells no facts: the story's next update still owes its reader all of them.
+    spiked = entry is not None and entry.kind == SPIKE
+    told = [f.key for f in story.facts] if story is not None and not spiked else None
     if entry is None or story is None:
         tally.skipped += 1
         return
@@ -175,8 +179,11 @@ def _render(
     story: StoryView,
     sender: Sender,
     entry: outbox_store.OutboxEntry,
-    settings: NotabilityConfig | None,
+    tally: _Tally,
 ) -> AlertMessage:
+    if entry.kind == SPIKE:
+        return render_spike(session, entry.sequence, story, sender.body_format, tally.spike)
+    settings = tally.settings
     update = entry.kind == "update"
     context = load_alert_context(
         session, story, follow_up_channel=entry.channel if update else None, settings=settings

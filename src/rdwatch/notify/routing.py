@@ -148,3 +148,14 @@ def _names(values: Sequence[str]) -> set[str]:
 def _norm(value: str) -> str:
     # Spelling-insensitive as product keys are: "Qwen 3", "Qwen-3" and "qwen3" are one name.
     return re.sub(r"[\s\-_.]+", "", value.casefold())
+
+
+def spike_channels(subject: RouteSubject, rules: Sequence[ChannelRules]) -> list[str]:
+    """The channels a spike alert goes to: every channel taking alerts whose route, if any,
+    selects the spike's subject. A spike is news by its volume: scores do not filter it."""
+    return [
+        r.channel
+        for r in rules
+        if r.receives != "digest"
+        and (r.route is None or r.route.empty or route_matches(r.route, subject))
+    ]

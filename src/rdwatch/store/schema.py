@@ -257,8 +257,9 @@ class OutboxRow(Base):
 
 class SpikeRow(Base):
     """One spike episode of one subject (`entity:<name>` or `story:<id>`): the unique constraint
-    makes its alert once per episode. `last_above_at` moves while coverage stays high, so a burst
-    that goes on is the same episode. `story_id`: the story its alerts are sent on."""
+    makes its alert once per episode. An episode is open (`ended_at` null) while every check finds
+    coverage still high, so a burst that goes on is the same episode. `story_id`: the story its
+    alerts are sent on (their outbox rows have kind `spike` and the episode's id as sequence)."""
 
     __tablename__ = "spikes"
     __table_args__ = (UniqueConstraint("subject", "started_at", name="uq_spikes_subject_start"),)
@@ -268,6 +269,7 @@ class SpikeRow(Base):
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"))
     started_at: Mapped[datetime]
     last_above_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
     publishers: Mapped[int] = mapped_column(Integer)
     baseline: Mapped[float] = mapped_column(Float)
 

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id"), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_above_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True)),
         sa.Column("publishers", sa.Integer, nullable=False),
         sa.Column("baseline", sa.Float, nullable=False),
         sa.UniqueConstraint("subject", "started_at", name="uq_spikes_subject_start"),
