@@ -137,7 +137,7 @@ class ArticleRow(Base):
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     published: Mapped[date | None] = mapped_column(Date)
-    fetched_at: Mapped[datetime]
+    fetched_at: Mapped[datetime] = mapped_column(index=True)  # spikes count recent coverage
     content_hash: Mapped[str] = mapped_column(String(80), index=True)  # "vN:" + sha256 hex
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20))

@@ -2,7 +2,8 @@
 
 Outbox rows gain `folded_at`: when a channel's daily budget sent the alert to the channel's next
 digest instead. New table `spikes`: one row per spike episode of a watched entity or a story, so
-that a burst of coverage is alerted once.
+that a burst of coverage is alerted once. Articles are indexed by `fetched_at`: each spike check
+reads the last days' coverage.
 
 Revision ID: 0008_alert_controls
 Revises: 0006_story_intelligence
@@ -35,9 +36,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("subject", "started_at", name="uq_spikes_subject_start"),
     )
     op.create_index("ix_spikes_subject", "spikes", ["subject"])
+    op.create_index("ix_articles_fetched_at", "articles", ["fetched_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_articles_fetched_at", "articles")
     op.drop_index("ix_spikes_subject", "spikes")
     op.drop_table("spikes")
     with op.batch_alter_table("outbox") as batch:
