@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from rdwatch.config import AlertsConfig, SpikeConfig
+from rdwatch.errors import NotifyError
 from rdwatch.models import AlertMessage, StoryView
 from rdwatch.notify.channels import Sender
 from rdwatch.notify.render import render_template
@@ -87,7 +88,7 @@ def render_spike(
     """The spike alert: what is covered, by how many publishers, against what baseline."""
     found = spike_store.get_spike(session, spike_id)
     if found is None:
-        raise LookupError(f"no spike episode {spike_id}")
+        raise NotifyError(f"no spike episode {spike_id}")
     label = found.subject.removeprefix(ENTITY) if found.subject.startswith(ENTITY) else story.title
     window = spike.window if spike is not None else "window"
     days = spike.baseline_days if spike is not None else 7
