@@ -1,4 +1,4 @@
-"""Configuration: YAML on disk → validated pydantic models (design §4.2).
+"""Configuration: YAML on disk → validated pydantic models.
 
 `${VAR}` and `${VAR:-default}` in any string value expand from the environment. Unknown keys and
 invalid values raise `ConfigError` whose message starts with the key path (`sources.1.url: …`).
