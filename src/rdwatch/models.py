@@ -62,9 +62,11 @@ class SourceState:
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
-    next_poll_at: datetime | None = None
+    next_poll_at: datetime | None = None  # when it is next due (rdwatch.fetch.schedule)
     consecutive_failures: int = 0
     gone: bool = False
+    interval_s: float | None = None  # its adapted poll interval; None: its configured `every`
+    hold_until: datetime | None = None  # nothing polls it before (Retry-After, backoff)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 # Writers of each length-limited column → the longest value they produce.
 LONGEST = {
     "sources.name": SOURCE_NAME_LENGTH,  # checked by the config (SourceConfig.name)
+    "source_silences.source": SOURCE_NAME_LENGTH,  # a configured source's name
     "sources.kind": max(len(k) for k in get_args(SourceConfig.model_fields["kind"].annotation)),
     "articles.source": max(SOURCE_NAME_LENGTH, len(ARCHIVE_SOURCE)),
     "articles.content_hash": len(dedup.content_hash("any text")),

@@ -13,6 +13,7 @@ from rdwatch.cli.shared import ConfigOption, console, open_database
 from rdwatch.config import Config, SourceConfig, default_config_path, load_config
 from rdwatch.console import safe
 from rdwatch.fetch.aggregators import is_google_news_feed
+from rdwatch.fetch.schedule import cadences_of
 from rdwatch.keep import describe_keep
 from rdwatch.sources_file import add_discovered_source
 from rdwatch.store import sources as source_store
@@ -23,7 +24,7 @@ sources_app = typer.Typer(help="Source health and checks.", no_args_is_help=True
 
 @sources_app.command("list")
 def sources_list(config: ConfigOption = None) -> None:
-    """Show every source's health: last success, failures, last error, next poll."""
+    """Show every source's health: last success, failures, last error, interval, next poll."""
     settings = load_config(config)
     with open_database(settings, read_only=True) as db:
         if not db.read_only:  # else: the sources as the last run that could write left them
@@ -34,7 +35,10 @@ def sources_list(config: ConfigOption = None) -> None:
         alarms = core.silent_sources(db, settings, core.utc_now())
     from rdwatch.report import source_health_rows
 
-    rows = source_health_rows(health)
+    every = {
+        name: c.every for name, c in cadences_of(settings.sources, settings.fetch.every).items()
+    }
+    rows = source_health_rows(health, every=every)
     table = Table(*(rows[0].keys() if rows else ("source",)))
     for row in rows:
         table.add_row(*(safe(redact(str(v))) for v in row.values()))

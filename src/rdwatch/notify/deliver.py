@@ -111,7 +111,7 @@ def _deliver_one(
     sender, message = None, None
     with db.session() as session:
         entry = outbox_store.claim(session, row_id, now())
-        story = get_story(session, entry.story_id) if entry else None
+        story = get_story(session, entry.story_id) if entry and entry.story_id else None
         if entry is not None and story is not None:
             sender = by_channel.get(entry.channel)
             if sender is not None:
@@ -120,6 +120,7 @@ def _deliver_one(
     if entry is None or story is None:
         tally.skipped += 1
         return
+    assert entry.story_id is not None  # a story was found by it
     try:
         if sender is None or message is None:
             raise NotifyError(f"channel {entry.channel} is no longer configured")

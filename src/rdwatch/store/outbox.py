@@ -31,8 +31,10 @@ RETRY_MAX = timedelta(hours=6)
 
 @dataclass(frozen=True)
 class OutboxEntry:
+    """A story's alert or update (`story_id`), or a source-health alarm (`silence_id`)."""
+
     id: int
-    story_id: int
+    story_id: int | None
     channel: str
     kind: str
     status: str
@@ -44,6 +46,7 @@ class OutboxEntry:
     sequence: int = 0
     told: tuple[str, ...] | None = None
     next_attempt_at: datetime | None = None
+    silence_id: int | None = None
 
 
 def enqueue(
@@ -203,4 +206,5 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         sequence=row.sequence,
         told=tuple(row.told) if row.told is not None else None,
         next_attempt_at=row.next_attempt_at,
+        silence_id=row.silence_id,
     )
