@@ -18,17 +18,16 @@ import logging
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdwatch import fetch, keep, progress
+from rdwatch import fetch, keep, progress, source_health
 from rdwatch.archive import read_archive_folder
 from rdwatch.config import Config, SourceConfig
 from rdwatch.errors import ExtractError, FetchError
 from rdwatch.fetch import schedule
-from rdwatch.health import SilenceAlarm, find_silent_sources
 from rdwatch.models import (
     Article,
     ArticleStatus,
@@ -56,7 +55,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 log.addFilter(RedactingFilter())  # source and page URLs can hold passwords
-HEALTH_HISTORY = timedelta(days=90)
 # Items processed together: pages downloaded at once, then analysed and stored. Small when pages
 # are followed (their HTML is what takes memory), large otherwise (feed entries are small, and the
 # analysis pool works best on large batches).
@@ -245,7 +243,9 @@ def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> Batch
         done = [f for f in fetched if f.items and f.source not in result.deferred]
         source_store.record_validators(session, done)
         _schedule_after_items(pipeline, session, fetched, arrivals, result.deferred)
-    alarms = silent_sources(pipeline.db, pipeline.config, pipeline.clock())
+    alarms = source_health.record_silences(
+        pipeline.db, pipeline.config, pipeline.senders, pipeline.clock()
+    )
     result.silent_sources = [str(alarm) for alarm in alarms]
     return result
 
@@ -327,14 +327,6 @@ def _capped(limit: int | None, items: list[FeedItem], result: BatchResult) -> li
             "source %s: %d new item(s) over the per-run cap wait for the next run", source, count
         )
     return kept
-
-
-def silent_sources(db: Database, config: Config, now: datetime) -> list[SilenceAlarm]:
-    """Sources that have brought nothing new for longer than their usual rhythm."""
-    with db.session() as session:
-        arrivals = source_store.new_item_arrivals(session, now - HEALTH_HISTORY)
-    expected = {s.name: s.expected_update_hours for s in config.sources if s.enabled}
-    return find_silent_sources(arrivals, expected, now)
 
 
 def _new_items(

@@ -71,7 +71,10 @@ def summary_markdown(summary: RunSummary) -> str:
         ]
     if summary.alerts_failed:
         lines += ["", "## Failed alerts", "", "| Story | Channel | Error |", "|---|---|---|"]
-        lines += [f"| {s} | {_cell(c)} | {_remote(e)} |" for s, c, e in summary.alerts_failed]
+        lines += [
+            f"| {s if s is not None else 'source alarm'} | {_cell(c)} | {_remote(e)} |"
+            for s, c, e in summary.alerts_failed
+        ]
     return "\n".join(lines)
 
 
@@ -96,7 +99,7 @@ def source_health_rows(
     return [
         {
             "source": h.name,
-            "status": "gone" if h.gone else ("failing" if h.consecutive_failures else "ok"),
+            "status": _status(h),
             **(
                 {"this run": one_line(redact(this_run.get(h.name, "not polled")))}
                 if this_run is not None
@@ -104,6 +107,7 @@ def source_health_rows(
             ),
             "last success": stamp(h.last_success_at),
             "last new item": stamp(h.last_new_item_at),
+            "silent since": stamp(h.silent_since),
             "consecutive failures": h.consecutive_failures,
             "last error": one_line(redact(h.last_error or "")),
             "polled every": _interval(h, (every or {}).get(h.name)),
@@ -111,6 +115,14 @@ def source_health_rows(
         }
         for h in health
     ]
+
+
+def _status(health: SourceHealth) -> str:
+    if health.gone:
+        return "gone"
+    if health.consecutive_failures:
+        return "failing"
+    return "silent" if health.silent_since is not None else "ok"
 
 
 def _interval(health: SourceHealth, configured: timedelta | None) -> str:

@@ -92,7 +92,8 @@ def print_summary(summary: RunSummary) -> None:
     for name, url, reason in summary.sources_failed:
         console.print(f"[red]source failed[/red] {name} ({url}): {reason}", highlight=False)
     for story_id, channel, error in summary.alerts_failed:
-        console.print(f"[red]alert failed[/red] story {story_id} on {channel}: {error}")
+        what = f"story {story_id}" if story_id is not None else "source alarm"
+        console.print(f"[red]alert failed[/red] {what} on {channel}: {error}")
     for alarm in summary.silent_sources:
         console.print(f"[yellow]silent source[/yellow] {alarm}", highlight=False)
     for url, reason in summary.extract_failures:

@@ -15,6 +15,7 @@ from rdwatch.console import safe
 from rdwatch.fetch.aggregators import is_google_news_feed
 from rdwatch.fetch.schedule import cadences_of
 from rdwatch.keep import describe_keep
+from rdwatch.source_health import silent_sources
 from rdwatch.sources_file import add_discovered_source
 from rdwatch.store import sources as source_store
 from rdwatch.untrusted import redact
@@ -32,7 +33,7 @@ def sources_list(config: ConfigOption = None) -> None:
                 source_store.sync_sources(session, settings.sources)
         with db.session() as session:
             health = source_store.list_source_health(session)
-        alarms = core.silent_sources(db, settings, core.utc_now())
+        alarms = silent_sources(db, settings, core.utc_now())
     from rdwatch.report import source_health_rows
 
     every = {

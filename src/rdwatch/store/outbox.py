@@ -24,6 +24,7 @@ from rdwatch.store.sql import insert_for, run
 PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed", "gave_up"
 # An alert not sent because its story was merged into one that has the same alert.
 CANCELLED = "cancelled"
+SILENCE = "silence"  # the kind of a source-health alarm (a silence episode, not a story)
 STALE_CLAIM = timedelta(minutes=10)
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=6)
@@ -71,6 +72,24 @@ def enqueue(
         "score": score,
         "sequence": sequence,
         "next_attempt_at": not_before if not_before is not None and not_before > now else None,
+    }
+    statement = insert_for(session, OutboxRow).on_conflict_do_nothing().returning(OutboxRow.id)
+    return bool(run(session, statement, row))
+
+
+def enqueue_silence(session: Session, silence_id: int, channel: str, now: datetime) -> bool:
+    """Add a source-health alarm for a silence episode on a channel unless it exists; True when
+    it was added."""
+    row = {
+        "story_id": None,
+        "silence_id": silence_id,
+        "channel": channel,
+        "kind": SILENCE,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "score": 0.0,
+        "sequence": 0,
     }
     statement = insert_for(session, OutboxRow).on_conflict_do_nothing().returning(OutboxRow.id)
     return bool(run(session, statement, row))

@@ -114,7 +114,7 @@ class SourceSilenceRow(Base):
     started_at: Mapped[datetime]
     detected_at: Mapped[datetime]
     expected_s: Mapped[float] = mapped_column(Float)
-    learned: Mapped[bool] = mapped_column(Boolean, default=False)
+    basis: Mapped[str] = mapped_column(String(12))  # configured | learned | default
     cleared_at: Mapped[datetime | None]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from rdwatch.config import SourceConfig
 from rdwatch.models import SourceFetch, SourceState
 from rdwatch.store.articles import chunks
-from rdwatch.store.schema import ArticleRow, SourceRow
+from rdwatch.store.schema import ArticleRow, SourceRow, SourceSilenceRow
 
 if TYPE_CHECKING:
     from rdwatch.fetch.schedule import NextPoll
@@ -35,6 +35,7 @@ class SourceHealth:
     interval_s: float | None = None
     hold_until: datetime | None = None
     added_at: datetime | None = None
+    silent_since: datetime | None = None  # the start of its open silence episode, if any
 
 
 def sync_sources(
@@ -160,6 +161,10 @@ def record_new_items(session: Session, source: str, now: datetime) -> None:
 
 
 def list_source_health(session: Session) -> list[SourceHealth]:
+    open_episodes = select(SourceSilenceRow.source, SourceSilenceRow.started_at).where(
+        SourceSilenceRow.cleared_at.is_(None)
+    )
+    silent = {source: start for source, start in session.execute(open_episodes)}
     return [
         SourceHealth(
             name=row.name,
@@ -175,6 +180,7 @@ def list_source_health(session: Session) -> list[SourceHealth]:
             interval_s=row.interval_s,
             hold_until=row.hold_until,
             added_at=row.added_at,
+            silent_since=silent.get(row.name),
         )
         for row in session.scalars(select(SourceRow).order_by(SourceRow.name))
     ]

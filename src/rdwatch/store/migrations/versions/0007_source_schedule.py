@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("detected_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expected_s", sa.Float, nullable=False),
-        sa.Column("learned", sa.Boolean, nullable=False),
+        sa.Column("basis", sa.String(12), nullable=False),
         sa.Column("cleared_at", sa.DateTime(timezone=True)),
         sa.UniqueConstraint("source", "started_at", name="uq_source_silences_source_start"),
     )
