@@ -415,13 +415,14 @@ def test_scheduled_runs_poll_each_source_at_its_cadence_over_a_simulated_day(
         assert Counter(server.hit_paths()) == {"/fast.xml": 288, "/slow.xml": 4}
 
 
-def test_a_run_with_nothing_due_fetches_nothing_in_one_query(tmp_path: Path) -> None:
+def test_a_run_with_nothing_due_fetches_nothing_and_only_reads_a_few_rows(tmp_path: Path) -> None:
     with serve() as server:
         config = _scheduled_config(tmp_path, server)
         clock = _Clock(DAY_START)
         opened = pipeline.open_pipeline(config, clock=clock)
         try:
             pipeline.process_fetches(opened, pipeline.fetch_sources(opened, config.sources))
+            pipeline.deliver(opened)
             clock.now += timedelta(minutes=2)
             statements: list[str] = []
             event.listen(
@@ -430,11 +431,16 @@ def test_a_run_with_nothing_due_fetches_nothing_in_one_query(tmp_path: Path) -> 
                 lambda _c, _k, statement, *_: statements.append(statement),
             )
             fetches = pipeline.fetch_sources(opened, config.sources, due_only=True)
+            fetch_queries = [s for s in statements if not s.startswith("BEGIN")]
+            pipeline.process_fetches(opened, fetches)  # only the silence check is left
+            pipeline.deliver(opened)
         finally:
             opened.close()
         assert fetches == [] and len(server.hits) == 2
+        assert len(fetch_queries) == 1 and fetch_queries[0].startswith("SELECT"), statements
         queries = [s for s in statements if not s.startswith("BEGIN")]
-        assert len(queries) == 1 and queries[0].startswith("SELECT"), statements
+        assert all(q.startswith("SELECT") for q in queries), queries
+        assert len(queries) <= 6, queries
 
 
 def test_rdwatch_run_polls_every_source_whether_due_or_not(tmp_path: Path) -> None:
