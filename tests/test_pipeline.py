@@ -50,11 +50,11 @@ def _with_feed(config: Config, url: str) -> Config:
     return config.model_copy(update={"sources": [SourceConfig(name="tech-wire", url=url)]})
 
 
-def _source_state(config: Config) -> SourceState:
+def _source_state(config: Config, name: str = "tech-wire") -> SourceState:
     db = Database(config.database_url)
     try:
         with db.session() as session:
-            return load_source_states(session)["tech-wire"]
+            return load_source_states(session)[name]
     finally:
         db.dispose()
 
@@ -451,3 +451,28 @@ def test_rdwatch_run_polls_every_source_whether_due_or_not(tmp_path: Path) -> No
         assert len(server.hits) == 4  # both sources, both runs
         pipeline.run_once(config, clock=lambda: DAY_START + timedelta(minutes=2), due_only=True)
         assert len(server.hits) == 4  # neither is due two minutes on
+
+
+def test_a_retry_after_holds_a_source_even_from_a_run_that_polls_everything(
+    tmp_path: Path,
+) -> None:
+    with serve() as server:
+        url = server.route("busy.xml", status=429, headers={"Retry-After": "3600"})
+        config = parse_config(
+            make_config_data(
+                tmp_path,
+                archive=None,
+                sources=[{"name": "busy", "url": url}],
+                fetch={"allow_private_addresses": True, "retries": 0},
+            )
+        )
+        first = pipeline.run_once(config, clock=lambda: DAY_START)
+        held = _source_state(config, "busy")
+        for minutes in (10, 59):  # everything polled, the held source skipped
+            later = pipeline.run_once(config, clock=_Clock(DAY_START + timedelta(minutes=minutes)))
+            assert later.sources_failed == () and len(server.hits) == 1, later
+        assert _source_state(config, "busy") == held, "a skipped source keeps its schedule"
+        pipeline.run_once(config, clock=lambda: DAY_START + timedelta(hours=1))
+        assert len(server.hits) == 2
+    assert [name for name, _, _ in first.sources_failed] == ["busy"]
+    assert held.hold_until == held.next_poll_at == DAY_START + timedelta(hours=1)

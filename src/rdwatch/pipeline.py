@@ -259,7 +259,7 @@ def _schedule_after_items(
 ) -> None:
     """The next poll of each source that brought items, now that it is known whether any was
     new (a source with items left over the per-run cap has new ones waiting: soon again)."""
-    brought = {f.source for f in fetched if not f.not_modified}
+    brought = {f.source for f in fetched if not f.not_modified and not f.skipped}
     if not brought:
         return
     states = source_store.load_source_states(session, brought)
