@@ -133,7 +133,11 @@ async def publish_artifacts(
     )
     await acreate_table_artifact(
         key=ARTIFACT_SOURCE_HEALTH,
-        table=report.source_health_rows(health, {f.source: describe(f) for f in fetches}),
+        table=report.source_health_rows(
+            health,
+            {f.source: describe(f) for f in fetches},
+            every={name: c.every for name, c in pipeline.cadences.items()},
+        ),
         description="Health of every configured source after this run",
     )
     await acreate_markdown_artifact(
@@ -155,15 +159,18 @@ def _scheduled_start() -> datetime | None:
 
 
 @flow(name="watch", flow_run_name=run_name, log_prints=True)
-async def watch(config_path: str = "config/rdwatch.yaml") -> RunSummary:
-    """Poll every source once, store what is new, alert on notable stories."""
+async def watch(config_path: str = "config/rdwatch.yaml", due_only: bool = False) -> RunSummary:
+    """Poll every source once (`due_only`: those due by their schedule), store what is new,
+    alert on notable stories."""
     started_at = datetime.now(UTC)
     config = load_config(config_path)
     pipeline = core.open_pipeline(config)
     try:
         sources = [s for s in config.sources if s.enabled]
         clock = time.perf_counter()
-        fetches = await core.fetch_sources_async(pipeline, sources, run_shard=run_fetch_task)
+        fetches = await core.fetch_sources_async(
+            pipeline, sources, run_shard=run_fetch_task, due_only=due_only
+        )
         _log_fetch_stage(fetches, time.perf_counter() - clock)
         # Sync tasks, in a worker thread: the pipeline runs its own event loop for article pages.
         batch = await asyncio.to_thread(process_items, untraversed(pipeline), untraversed(fetches))

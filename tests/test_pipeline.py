@@ -10,22 +10,26 @@ import json
 import random
 import re
 import string
+from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest.mock import patch
 
 import pytest
 from rich.console import Console
+from sqlalchemy import event
 
 from rdwatch import pipeline
 from rdwatch.cli import run as run_command
-from rdwatch.config import Config, SourceConfig
+from rdwatch.config import Config, SourceConfig, parse_config
 from rdwatch.models import SourceState
 from rdwatch.report import summary_markdown
 from rdwatch.store import Database
 from rdwatch.store.articles import export_records, get_stories, get_story
 from rdwatch.store.sources import load_source_states
-from tests.fetch.servers import Server, serve
+from tests.conftest import make_config_data
+from tests.fetch.servers import Server, rss, serve
 from tests.servers import Receiver, SiteServer
 
 ETAG = '"feed-v1"'
@@ -51,11 +55,11 @@ def _with_feed(config: Config, url: str) -> Config:
     return config.model_copy(update={"sources": [SourceConfig(name="tech-wire", url=url)]})
 
 
-def _source_state(config: Config) -> SourceState:
+def _source_state(config: Config, name: str = "tech-wire") -> SourceState:
     db = Database(config.database_url)
     try:
         with db.session() as session:
-            return load_source_states(session)["tech-wire"]
+            return load_source_states(session)[name]
     finally:
         db.dispose()
 
@@ -120,7 +124,14 @@ def test_a_feed_with_validators_records_them_and_is_not_modified_next_run(
     sent = validating_feed.hits[-1][1]
     assert (sent.get("if-none-match"), sent.get("if-modified-since")) == (ETAG, LAST_MODIFIED)
     assert second.sources_failed == () and second.items_seen == 0 and second.alerts_sent == 0
-    assert _source_state(config) == state, "a 304 keeps the stored validators"
+    after = _source_state(config)
+    assert (after.etag, after.last_modified, after.body_hash) == (
+        state.etag,
+        state.last_modified,
+        state.body_hash,
+    ), "a 304 keeps the stored validators"
+    # new items halved the 15-minute interval, then nothing new lengthened it by half
+    assert (state.interval_s, after.interval_s) == (7.5 * 60, 11.25 * 60)
     assert len(receiver.requests) == 1
 
 
@@ -365,3 +376,113 @@ def test_an_aggregators_items_count_their_own_publishers_and_a_copy_adds_none(
     assert {r["publisher"] for r in records.values()} == {"Pacific Wire", "Chip Ledger"}
     assert {r["outlets"] for r in records.values()} == {2}, "the copy adds no outlet"
     assert sorted(r["status"] for r in records.values()) == ["duplicate", "new", "same_story"]
+
+
+# --- the poll schedule, on a simulated clock ---
+
+DAY_START = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
+
+
+class _Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _scheduled_config(tmp_path: Path, server: Server) -> Config:
+    def source(name: str, every: str) -> dict[str, str]:
+        body = rss((f"DAMO Academy {name} news", f"http://127.0.0.1:9/{name}"))
+        url = server.route(f"{name}.xml", body, etag=f'"{name}"')
+        return {"name": name, "url": url, "every": every, "min_every": every, "max_every": every}
+
+    return parse_config(
+        make_config_data(
+            tmp_path,
+            archive=None,
+            sources=[source("fast", "5m"), source("slow", "6h")],
+            fetch={"allow_private_addresses": True, "max_age_days": None, "follow_links": False},
+        )
+    )
+
+
+def test_scheduled_runs_poll_each_source_at_its_cadence_over_a_simulated_day(
+    tmp_path: Path,
+) -> None:
+    with serve() as server:
+        config = _scheduled_config(tmp_path, server)
+        clock = _Clock(DAY_START)
+        opened = pipeline.open_pipeline(config, clock=clock)
+        try:
+            for minute in range(24 * 60):
+                clock.now = DAY_START + timedelta(minutes=minute, seconds=minute % 20)
+                fetches = pipeline.fetch_sources(opened, config.sources, due_only=True)
+                if fetches:
+                    pipeline.process_fetches(opened, fetches)
+        finally:
+            opened.close()
+        assert Counter(server.hit_paths()) == {"/fast.xml": 288, "/slow.xml": 4}
+
+
+def test_a_run_with_nothing_due_fetches_nothing_and_only_reads_a_few_rows(tmp_path: Path) -> None:
+    with serve() as server:
+        config = _scheduled_config(tmp_path, server)
+        clock = _Clock(DAY_START)
+        opened = pipeline.open_pipeline(config, clock=clock)
+        try:
+            pipeline.process_fetches(opened, pipeline.fetch_sources(opened, config.sources))
+            pipeline.deliver(opened)
+            clock.now += timedelta(minutes=2)
+            statements: list[str] = []
+            event.listen(
+                opened.db.engine,
+                "before_cursor_execute",
+                lambda _c, _k, statement, *_: statements.append(statement),
+            )
+            fetches = pipeline.fetch_sources(opened, config.sources, due_only=True)
+            fetch_queries = [s for s in statements if not s.startswith("BEGIN")]
+            pipeline.process_fetches(opened, fetches)  # only the silence check is left
+            pipeline.deliver(opened)
+        finally:
+            opened.close()
+        assert fetches == [] and len(server.hits) == 2
+        assert len(fetch_queries) == 1 and fetch_queries[0].startswith("SELECT"), statements
+        queries = [s for s in statements if not s.startswith("BEGIN")]
+        assert all(q.startswith("SELECT") for q in queries), queries
+        assert len(queries) <= 6, queries
+
+
+def test_rdwatch_run_polls_every_source_whether_due_or_not(tmp_path: Path) -> None:
+    with serve() as server:
+        config = _scheduled_config(tmp_path, server)
+        pipeline.run_once(config, clock=lambda: DAY_START)
+        pipeline.run_once(config, clock=lambda: DAY_START + timedelta(minutes=1))
+        assert len(server.hits) == 4  # both sources, both runs
+        pipeline.run_once(config, clock=lambda: DAY_START + timedelta(minutes=2), due_only=True)
+        assert len(server.hits) == 4  # neither is due two minutes on
+
+
+def test_a_retry_after_holds_a_source_even_from_a_run_that_polls_everything(
+    tmp_path: Path,
+) -> None:
+    with serve() as server:
+        url = server.route("busy.xml", status=429, headers={"Retry-After": "3600"})
+        config = parse_config(
+            make_config_data(
+                tmp_path,
+                archive=None,
+                sources=[{"name": "busy", "url": url}],
+                fetch={"allow_private_addresses": True, "retries": 0},
+            )
+        )
+        first = pipeline.run_once(config, clock=lambda: DAY_START)
+        held = _source_state(config, "busy")
+        for minutes in (10, 59):  # everything polled, the held source skipped
+            later = pipeline.run_once(config, clock=_Clock(DAY_START + timedelta(minutes=minutes)))
+            assert later.sources_failed == () and len(server.hits) == 1, later
+        assert _source_state(config, "busy") == held, "a skipped source keeps its schedule"
+        pipeline.run_once(config, clock=lambda: DAY_START + timedelta(hours=1))
+        assert len(server.hits) == 2
+    assert [name for name, _, _ in first.sources_failed] == ["busy"]
+    assert held.hold_until == held.next_poll_at == DAY_START + timedelta(hours=1)

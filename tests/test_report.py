@@ -4,13 +4,19 @@ the run-summary artifact names every failed source without its password."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rdwatch import pipeline as core
 from rdwatch.config import parse_config
 from rdwatch.models import RunSummary
-from rdwatch.report import new_stories_markdown, summary_markdown
+from rdwatch.report import (
+    human_interval,
+    new_stories_markdown,
+    source_health_rows,
+    summary_markdown,
+)
+from rdwatch.store.sources import SourceHealth
 from tests.conftest import make_config_data
 from tests.notify.stories import hostile_story, photonics_story
 from tests.notify.test_text import LIVE_MENTION
@@ -76,3 +82,29 @@ def test_the_run_summary_artifact_redacts_source_passwords(tmp_path: Path) -> No
     assert "| refused | http://reader:***@127.0.0.1:9/feed |" in plain, artifact
     assert "| broken |" in artifact and r"HTTP 404 Not \[/red\] Found" in artifact
     assert "s3cret-pw" not in artifact
+
+
+def test_health_rows_show_the_adapted_interval_and_a_silence() -> None:
+    def health(name: str, **fields: object) -> SourceHealth:
+        base: dict[str, object] = {
+            "name": name, "url": f"http://127.0.0.1:9/{name}", "kind": "feed",
+            "last_attempt_at": None, "last_success_at": None, "last_new_item_at": None,
+            "consecutive_failures": 0, "last_error": None, "next_poll_at": None, "gone": False,
+        }  # fmt: skip
+        return SourceHealth(**{**base, **fields})
+
+    since = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    rows = source_health_rows(
+        [
+            health("quiet", interval_s=3600.0, silent_since=since),
+            health("steady", interval_s=900.0),
+            health("new"),
+        ],
+        every={"quiet": timedelta(minutes=15), "steady": timedelta(minutes=15)},
+    )
+    quiet, steady, new = rows
+    assert (quiet["status"], quiet["silent since"]) == ("silent", "2026-11-20 10:00 UTC")
+    assert quiet["polled every"] == "1h (every 15m)" and steady["polled every"] == "15m"
+    assert (new["status"], new["polled every"], new["silent since"]) == ("ok", "—", "—")
+    assert human_interval(timedelta(days=1, hours=6, minutes=5)) == "1d 6h"
+    assert human_interval(timedelta(minutes=22, seconds=30)) == "22m 30s"

@@ -57,7 +57,24 @@ class SourceConfig(_Strict):
     weight: float = Field(1.0, ge=0, description="Source weight used by notability (0–2 typical).")
     enabled: bool = Field(True, description="Set false to keep a source but not poll it.")
     expected_update_hours: float | None = Field(
-        None, gt=0, description="Alarm when the source has published nothing for this long."
+        None,
+        gt=0,
+        description="Alarm when the source has published nothing for this long (default: "
+        "learned from the gaps between its new items).",
+    )
+    every: str | None = Field(
+        None,
+        description="How often to poll this source (`5m`, `6h`, `1d`); default `fetch.every`.",
+    )
+    min_every: str | None = Field(
+        None,
+        description="Shortest interval adaptive polling may reach when the source keeps bringing "
+        "new items; default half of `every`, at least 1m.",
+    )
+    max_every: str | None = Field(
+        None,
+        description="Longest interval adaptive polling and failure backoff may reach when the "
+        "source keeps bringing nothing new; default 4 × `every`.",
     )
     keep: list[str] = Field(
         default_factory=list,
@@ -101,14 +118,36 @@ class SourceConfig(_Strict):
                 raise ValueError(f"not a valid CSS selector: {str(exc).splitlines()[0]}") from None
         return value
 
+    @field_validator("every", "min_every", "max_every")
+    @classmethod
+    def _is_poll_interval(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_poll_interval(value)
+        return value
+
     @model_validator(mode="after")
     def _page_needs_selector(self) -> SourceConfig:
         if self.kind == "page" and not self.item_selector:
             raise ValueError("a source of kind 'page' needs item_selector")
         return self
 
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> SourceConfig:
+        every = parse_duration(self.every) if self.every else None
+        low = parse_duration(self.min_every) if self.min_every else None
+        high = parse_duration(self.max_every) if self.max_every else None
+        known = [d for d in (low, every, high) if d is not None]
+        if known != sorted(known):
+            raise ValueError("poll intervals must satisfy min_every <= every <= max_every")
+        return self
+
 
 class FetchConfig(_Strict):
+    every: str = Field(
+        "15m",
+        description="How often a source is polled unless it says otherwise (`5m`, `6h`, `1d`); "
+        "the watch deployment runs every minute and polls the sources that are due.",
+    )
     follow_links: bool = Field(True, description="Fetch each new item's page for its full text.")
     max_age_days: int | None = Field(
         30, ge=0, description="Ignore items older than this; null for no recency filter."
@@ -145,6 +184,12 @@ class FetchConfig(_Strict):
         "rdwatch/0.1 (R&D news monitor; polite polling, honours robots.txt)",
         description="User-Agent header sent with every request.",
     )
+
+    @field_validator("every")
+    @classmethod
+    def _is_poll_interval(cls, value: str) -> str:
+        check_poll_interval(value)
+        return value
 
 
 class DedupConfig(_Strict):
@@ -371,6 +416,10 @@ class ChannelConfig(_Strict):
         "digest (urgent ones always go, and count).",
     )
 
+    operations: bool = Field(
+        False, description="Receives source-health alarms (a source silent for longer than usual)."
+    )
+
     @field_validator("timezone")
     @classmethod
     def _is_timezone(cls, value: str) -> str:
@@ -491,6 +540,18 @@ def parse_duration(value: str) -> timedelta:
     if match is None:
         raise ValueError("not a duration: write a number and a unit, e.g. 30m, 6h or 1d")
     return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+
+
+# The watch deployment looks for due sources once a minute: a shorter interval could not be kept.
+MIN_POLL_INTERVAL = timedelta(minutes=1)
+
+
+def check_poll_interval(value: str) -> timedelta:
+    """A poll interval: a duration of at least a minute; else ValueError."""
+    interval = parse_duration(value)
+    if interval < MIN_POLL_INTERVAL:
+        raise ValueError("poll intervals are at least 1m (due sources are looked for each minute)")
+    return interval
 
 
 def default_config_path() -> Path:

@@ -62,9 +62,11 @@ class SourceState:
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
-    next_poll_at: datetime | None = None
+    next_poll_at: datetime | None = None  # when it is next due (rdwatch.fetch.schedule)
     consecutive_failures: int = 0
     gone: bool = False
+    interval_s: float | None = None  # its adapted poll interval; None: its configured `every`
+    hold_until: datetime | None = None  # nothing polls it before (Retry-After, backoff)
 
 
 @dataclass(frozen=True)
@@ -257,9 +259,9 @@ class StoryAggregate:
 
 @dataclass(frozen=True)
 class AlertMessage:
-    """A rendered alert for one channel."""
+    """A rendered alert for one channel (a source-health alarm has no story)."""
 
-    story_id: int
+    story_id: int | None
     title: str
     body: str
     body_format: str  # "markdown" | "html" | "text"
@@ -269,8 +271,9 @@ class AlertMessage:
 class DeliveryReport:
     """What one delivery of the outbox did."""
 
-    sent: tuple[tuple[int, str], ...] = ()  # (story id, channel)
-    failed: tuple[tuple[int, str, str], ...] = ()  # (story id, channel, error)
+    # (story id, channel); (story id, channel, error). A source-health alarm has no story id.
+    sent: tuple[tuple[int | None, str], ...] = ()
+    failed: tuple[tuple[int | None, str, str], ...] = ()
     skipped: int = 0
 
 
@@ -288,7 +291,8 @@ class RunSummary:
     by_tier: dict[str, int] = field(default_factory=dict)
     new_story_ids: tuple[int, ...] = ()
     alerts_sent: int = 0
-    alerts_failed: tuple[tuple[int, str, str], ...] = ()  # (story id, channel, error)
+    # (story id, channel, error); no story id for a source-health alarm
+    alerts_failed: tuple[tuple[int | None, str, str], ...] = ()
     extract_failures: tuple[tuple[str, str], ...] = ()  # (url, reason)
     silent_sources: tuple[str, ...] = ()  # one line per source quiet for longer than usual
     items_deferred: int = 0  # new items over the per-source cap, left for the next run

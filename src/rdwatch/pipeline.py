@@ -18,16 +18,16 @@ import logging
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdwatch import fetch, keep, progress
+from rdwatch import fetch, keep, progress, source_health
 from rdwatch.archive import read_archive_folder
 from rdwatch.config import Config, SourceConfig
 from rdwatch.errors import ExtractError, FetchError
-from rdwatch.health import SilenceAlarm, find_silent_sources
+from rdwatch.fetch import schedule
 from rdwatch.models import (
     Article,
     ArticleStatus,
@@ -46,6 +46,8 @@ from rdwatch.store.sql import chunks
 from rdwatch.untrusted import RedactingFilter
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from rdwatch.analysis import Analysis
     from rdwatch.facts import Gazetteer, RateTable
     from rdwatch.ingest import IngestContext, IngestResult
@@ -53,7 +55,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 log.addFilter(RedactingFilter())  # source and page URLs can hold passwords
-HEALTH_HISTORY = timedelta(days=90)
 # Items processed together: pages downloaded at once, then analysed and stored. Small when pages
 # are followed (their HTML is what takes memory), large otherwise (feed entries are small, and the
 # analysis pool works best on large batches).
@@ -84,6 +85,10 @@ class Pipeline:
         from rdwatch.facts import load_rates
 
         return load_rates(self.config.facts.rates)
+
+    @cached_property
+    def cadences(self) -> dict[str, schedule.Cadence]:
+        return schedule.cadences_of(self.config.sources, self.config.fetch.every)
 
     @cached_property
     def senders(self) -> list[Sender]:
@@ -139,7 +144,7 @@ def open_pipeline(config: Config, *, clock: Clock = utc_now) -> Pipeline:
     # A channel's URL errors (bad apprise URL, missing apprise config) surface at once.
     pipeline.senders  # noqa: B018
     with db.session() as session:
-        source_store.sync_sources(session, config.sources)
+        source_store.sync_sources(session, config.sources, pipeline.clock())
     if config.archive is not None:
         import_archive(pipeline, config.archive)
     return pipeline
@@ -173,9 +178,13 @@ def fetch_sources(
     sources: Sequence[SourceConfig],
     *,
     run_shard: fetch.ShardRunner = fetch.poll_directly,
+    due_only: bool = False,
 ) -> list[SourceFetch]:
-    """Poll the given sources concurrently and record each one's health."""
-    return asyncio.run(fetch_sources_async(pipeline, sources, run_shard=run_shard))
+    """Poll the given sources (with `due_only`, those of them due now) concurrently and record
+    each one's health and next poll."""
+    return asyncio.run(
+        fetch_sources_async(pipeline, sources, run_shard=run_shard, due_only=due_only)
+    )
 
 
 async def fetch_sources_async(
@@ -183,20 +192,28 @@ async def fetch_sources_async(
     sources: Sequence[SourceConfig],
     *,
     run_shard: fetch.ShardRunner = fetch.poll_directly,
+    due_only: bool = False,
 ) -> list[SourceFetch]:
     """`fetch_sources` on the caller's event loop; `run_shard` wraps each shard's poll (the
     watch flow passes one that makes it a Prefect task run). Each source's outcome is logged
-    once, by the fetch stage."""
+    once, by the fetch stage. With nothing due, nothing is fetched: one query, no client."""
     with pipeline.db.session() as session:
         states = source_store.load_source_states(session)
+    if due_only:
+        sources = schedule.due_sources(sources, states, pipeline.clock())
+    progress.begin("fetch", len(sources))
+    if not sources:
+        return []
     settings = pipeline.config.fetch
     async with fetch.build_client(settings) as client:
         results = await fetch.fetch_in_shards(
             sources, settings, states, client=client, now=pipeline.clock(), run_shard=run_shard
         )
+    now = pipeline.clock()
+    plans = schedule.plan_after_fetches(pipeline.cadences, states, results, now)
     with pipeline.db.session() as session:
         withheld = [_without_validators(r) for r in results]
-        source_store.record_fetches(session, withheld, pipeline.clock())
+        source_store.record_fetches(session, withheld, now, plans)
     progress.advance("fetch", len(results))
     return results
 
@@ -221,19 +238,40 @@ def process_fetches(pipeline: Pipeline, fetches: Iterable[SourceFetch]) -> Batch
         _new_items(pipeline, fetched, result), pipeline.config.sources, lambda: pipeline.gazetteer
     )
     items = _capped(pipeline.config.fetch.max_items_per_source, fresh, result)
-    if items:
-        _store_items(pipeline, items, result)
+    arrivals = _store_items(pipeline, items, result) if items else Counter[str]()
     with pipeline.db.session() as session:
         done = [f for f in fetched if f.items and f.source not in result.deferred]
         source_store.record_validators(session, done)
-    alarms = silent_sources(pipeline.db, pipeline.config, pipeline.clock())
+        _schedule_after_items(pipeline, session, fetched, arrivals, result.deferred)
+    alarms = source_health.record_silences(
+        pipeline.db, pipeline.config, pipeline.senders, pipeline.clock()
+    )
     result.silent_sources = [str(alarm) for alarm in alarms]
     return result
 
 
-def _store_items(pipeline: Pipeline, items: list[FeedItem], result: BatchResult) -> None:
+def _schedule_after_items(
+    pipeline: Pipeline,
+    session: Session,
+    fetched: list[SourceFetch],
+    arrivals: Counter[str],
+    deferred: dict[str, int],
+) -> None:
+    """The next poll of each source that brought items, now that it is known whether any was
+    new (a source with items left over the per-run cap has new ones waiting: soon again)."""
+    brought = {f.source for f in fetched if not f.not_modified and not f.skipped}
+    if not brought:
+        return
+    states = source_store.load_source_states(session, brought)
+    new_items = {name: arrivals[name] + deferred.get(name, 0) for name in brought}
+    plans = schedule.plan_after_items(pipeline.cadences, states, new_items, pipeline.clock())
+    source_store.record_schedules(session, plans)
+
+
+def _store_items(pipeline: Pipeline, items: list[FeedItem], result: BatchResult) -> Counter[str]:
     """Extract, analyse and store the new items a chunk at a time; while one chunk is stored,
-    the next is analysed in the worker processes (when there are)."""
+    the next is analysed in the worker processes (when there are). Returns the articles stored
+    per source."""
     from rdwatch.analysis import AnalysisPool
     from rdwatch.ingest import ingest_batch
 
@@ -268,6 +306,7 @@ def _store_items(pipeline: Pipeline, items: list[FeedItem], result: BatchResult)
     with pipeline.db.session() as session:
         for source in (s for s, n in arrivals.items() if n):
             source_store.record_new_items(session, source, now)
+    return arrivals
 
 
 def _capped(limit: int | None, items: list[FeedItem], result: BatchResult) -> list[FeedItem]:
@@ -288,14 +327,6 @@ def _capped(limit: int | None, items: list[FeedItem], result: BatchResult) -> li
             "source %s: %d new item(s) over the per-run cap wait for the next run", source, count
         )
     return kept
-
-
-def silent_sources(db: Database, config: Config, now: datetime) -> list[SilenceAlarm]:
-    """Sources that have brought nothing new for longer than their usual rhythm."""
-    with db.session() as session:
-        arrivals = source_store.new_item_arrivals(session, now - HEALTH_HISTORY)
-    expected = {s.name: s.expected_update_hours for s in config.sources if s.enabled}
-    return find_silent_sources(arrivals, expected, now)
 
 
 def _new_items(
@@ -419,14 +450,14 @@ def summarise(
     )
 
 
-def run_once(config: Config, *, clock: Clock = utc_now) -> RunSummary:
-    """One complete watch run without Prefect."""
+def run_once(config: Config, *, clock: Clock = utc_now, due_only: bool = False) -> RunSummary:
+    """One complete watch run without Prefect: every enabled source, or with `due_only` those
+    due by their schedule (sources held by a Retry-After or backoff are skipped either way)."""
     started_at = clock()
     pipeline = open_pipeline(config, clock=clock)
     try:
         sources = [s for s in config.sources if s.enabled]
-        progress.begin("fetch", len(sources))
-        fetches = fetch_sources(pipeline, sources)
+        fetches = fetch_sources(pipeline, sources, due_only=due_only)
         batch = process_fetches(pipeline, fetches)
         delivery = deliver(pipeline)
     finally:

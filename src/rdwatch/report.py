@@ -12,6 +12,7 @@ run summary and the health rows redact both, as every log line and error does.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 from rdwatch.models import RunSummary, StoryView
 from rdwatch.notify.summary import build_parts
@@ -72,7 +73,10 @@ def summary_markdown(summary: RunSummary) -> str:
         ]
     if summary.alerts_failed:
         lines += ["", "## Failed alerts", "", "| Story | Channel | Error |", "|---|---|---|"]
-        lines += [f"| {s} | {_cell(c)} | {_remote(e)} |" for s, c, e in summary.alerts_failed]
+        lines += [
+            f"| {s if s is not None else 'source alarm'} | {_cell(c)} | {_remote(e)} |"
+            for s, c, e in summary.alerts_failed
+        ]
     return "\n".join(lines)
 
 
@@ -82,10 +86,14 @@ def _remote(text: str) -> str:
 
 
 def source_health_rows(
-    health: Sequence[SourceHealth], this_run: Mapping[str, str] | None = None
+    health: Sequence[SourceHealth],
+    this_run: Mapping[str, str] | None = None,
+    *,
+    every: Mapping[str, timedelta] | None = None,
 ) -> list[dict[str, object]]:
     """One row per source; with `this_run` (source → what its poll gave), a column for it.
-    Remote text (last error, this run's outcome) is redacted and kept to one line."""
+    `every` (source → its configured interval) shows where adaptive polling has taken each
+    source. Remote text (last error, this run's outcome) is redacted and kept to one line."""
 
     def stamp(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else "—"
@@ -93,7 +101,7 @@ def source_health_rows(
     return [
         {
             "source": h.name,
-            "status": "gone" if h.gone else ("failing" if h.consecutive_failures else "ok"),
+            "status": _status(h),
             **(
                 {"this run": one_line(redact(this_run.get(h.name, "not polled")))}
                 if this_run is not None
@@ -101,9 +109,40 @@ def source_health_rows(
             ),
             "last success": stamp(h.last_success_at),
             "last new item": stamp(h.last_new_item_at),
+            "silent since": stamp(h.silent_since),
             "consecutive failures": h.consecutive_failures,
             "last error": one_line(redact(h.last_error or "")),
+            "polled every": _interval(h, (every or {}).get(h.name)),
             "next poll": stamp(h.next_poll_at),
         }
         for h in health
     ]
+
+
+def _status(health: SourceHealth) -> str:
+    if health.gone:
+        return "gone"
+    if health.consecutive_failures:
+        return "failing"
+    return "silent" if health.silent_since is not None else "ok"
+
+
+def _interval(health: SourceHealth, configured: timedelta | None) -> str:
+    """`22m 30s (every 15m)`: the adapted interval, and the configured one when it differs."""
+    current = timedelta(seconds=health.interval_s) if health.interval_s is not None else configured
+    if current is None:
+        return "—"
+    if configured is None or current == configured:
+        return human_interval(current)
+    return f"{human_interval(current)} (every {human_interval(configured)})"
+
+
+def human_interval(span: timedelta) -> str:
+    """`1d 6h`, `22m 30s`, `45s`: the two largest units."""
+    seconds = round(span.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return " ".join(parts[:2]) or "0s"

@@ -47,7 +47,8 @@ RUN_TIMEOUT = 60  # seconds from trigger to a final state (≈5 s here)
 EXPECTED: dict[str, dict[str, Any]] = {
     "watch/rdwatch-watch": {
         "entrypoint": "flows/watch.py:watch",
-        "crons": [("*/15 * * * *", "UTC")],
+        "crons": [("* * * * *", "UTC")],
+        "parameters": {"config_path": "config/rdwatch.yaml", "due_only": True},
         "tags": {"rdwatch", "watch"},
         "limit": (1, "CANCEL_NEW"),
     },
@@ -161,7 +162,9 @@ def test_deploy_and_worker_run_watch_as_the_readme_says(
         f"{flow_run.name}: {flow_run.state}\n{worker.tail()}"
     )
     assert flow_run.work_pool_name == POOL, flow_run.work_pool_name
-    assert flow_run.parameters == {"config_path": str(config)}, flow_run.parameters
+    assert flow_run.parameters == {"config_path": str(config), "due_only": True}, (
+        flow_run.parameters
+    )
     [alert] = receiver.json_bodies()
     assert "quantum lab" in alert["title"].lower(), alert
     # rdwatch's own INFO lines reach the run's logs (PREFECT_LOGGING_EXTRA_LOGGERS + flows/).
@@ -189,7 +192,8 @@ async def _check_deployments() -> None:
             )
             assert (deployment.work_pool_name, deployment.work_queue_name) == (POOL, "default")
             assert deployment.entrypoint == expected["entrypoint"], (name, deployment.entrypoint)
-            assert deployment.parameters == {"config_path": "config/rdwatch.yaml"}, (
+            parameters = expected.get("parameters", {"config_path": "config/rdwatch.yaml"})
+            assert deployment.parameters == parameters, (
                 name,
                 deployment.parameters,
             )

@@ -125,7 +125,7 @@ def test_unchanged_body_without_validators_is_not_parsed_again(server: Server) -
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        (SourceState("s", next_poll_at=NOW + timedelta(hours=1)), "skipped: backoff until 2026-11"),
+        (SourceState("s", hold_until=NOW + timedelta(hours=1)), "skipped: backoff until 2026-11"),
         (SourceState("s", gone=True), "skipped: source is gone"),
     ],
 )  # fmt: skip
@@ -140,7 +140,7 @@ def test_sources_in_backoff_or_gone_are_skipped(
 
 def test_disabled_sources_are_not_polled_and_backoff_past_is_polled(server: Server) -> None:
     url = server.route("feed.xml", GOOD)
-    state = SourceState("on", next_poll_at=NOW - timedelta(minutes=1))
+    state = SourceState("on", hold_until=NOW - timedelta(minutes=1))
     results = poll(
         [feed_source("on", url), feed_source("off", url, enabled=False)],
         fast_settings(),

@@ -27,7 +27,7 @@ from rdwatch.models import RunSummary
 from rdwatch.store import sources as source_store
 from rdwatch.store.database import Database
 from tests.conftest import write_config
-from tests.fetch.servers import SMALL_FEED, Server, bad_sources, serve
+from tests.fetch.servers import SMALL_FEED, Server, bad_sources, rss, serve
 from tests.flows.prefect_api import (
     read_flow_run_artifacts,
     read_flow_run_logs,
@@ -232,3 +232,32 @@ async def _read_run(flow_run_id: UUID) -> tuple[FlowRun, list[TaskRun], dict[str
         task_runs = await read_flow_run_task_runs(client, flow_run_id, at_least=3)
         artifacts = await read_flow_run_artifacts(client, flow_run_id)
     return flow_run, task_runs, {a.key: a for a in artifacts if a.key}
+
+
+def test_a_scheduled_run_polls_only_due_sources_and_with_none_due_fetches_nothing(
+    prefect_api: None, tmp_path: Path, server: Server
+) -> None:
+    sources = [
+        {"name": name, "url": server.route(f"{name}.xml", feed), "every": every}
+        for name, every, feed in (
+            ("fast", "5m", rss(("DAMO Academy fast news", "http://example.com/fast"))),
+            ("slow", "6h", rss(("DAMO Academy slow news", "http://example.com/slow"))),
+        )
+    ]
+    config = write_config(tmp_path, sources=sources, fetch=FAST)
+    first = asyncio.run(watch(config_path=str(config), due_only=True))  # never polled: due
+    state = asyncio.run(watch(config_path=str(config), due_only=True, return_state=True))
+
+    assert first.sources_ok == ("fast", "slow"), first
+    summary = state.result()
+    assert summary.sources_ok == () and summary.sources_failed == (), summary
+    assert sorted(server.hit_paths()) == ["/fast.xml", "/slow.xml"]
+    _, task_runs, artifacts = asyncio.run(_read_run(state.state_details.flow_run_id))
+    assert not [t for t in task_runs if t.name.startswith("fetch-")], task_runs
+    rows = {r["source"]: r for r in _table(artifacts[ARTIFACT_SOURCE_HEALTH])}
+    assert rows["fast"]["this run"] == "not polled", rows
+    # new items halved each interval: 5m → 2m 30s, 6h → 3h
+    assert (rows["fast"]["polled every"], rows["slow"]["polled every"]) == (
+        "2m 30s (every 5m)",
+        "3h (every 6h)",
+    ), rows

@@ -24,6 +24,7 @@ from rdwatch.errors import ConfigError
 from rdwatch.facts import extract_facts, load_gazetteer, load_rates, quotes
 from rdwatch.facts.gazetteer import ENTITY_SECTIONS
 from rdwatch.fetch.urls import MAX_URL_BYTES
+from rdwatch.health import Basis
 from rdwatch.intelligence.claims import MAX_CLAIM_CHARS
 from rdwatch.intelligence.timeline import (
     APPOINTED,
@@ -52,6 +53,8 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 # Writers of each length-limited column → the longest value they produce.
 LONGEST = {
     "sources.name": SOURCE_NAME_LENGTH,  # checked by the config (SourceConfig.name)
+    "source_silences.source": SOURCE_NAME_LENGTH,  # a configured source's name
+    "source_silences.basis": max(len(b) for b in get_args(Basis)),
     "sources.kind": max(len(k) for k in get_args(SourceConfig.model_fields["kind"].annotation)),
     "articles.source": max(SOURCE_NAME_LENGTH, len(ARCHIVE_SOURCE)),
     "articles.content_hash": len(dedup.content_hash("any text")),

@@ -17,16 +17,29 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    column,
+    func,
+    insert,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 
 from rdwatch import pipeline
 from rdwatch.config import SourceConfig, parse_config
 from rdwatch.errors import StoreError
+from rdwatch.health import SilenceAlarm, SilenceChanges
 from rdwatch.models import SourceFetch
 from rdwatch.store import Database, database, outbox
 from rdwatch.store.database import HEAD_REVISION, MIGRATIONS_DIR, create_db_engine, upgrade_database
 from rdwatch.store.schema import ArticleRow, Base, FactRow, LshBandRow, OutboxRow, SourceRow
+from rdwatch.store.silences import record_silence_changes
 from rdwatch.store.sources import record_fetch, sync_sources
 from tests.conftest import make_config_data
 
@@ -191,6 +204,34 @@ def test_sent_alerts_learn_what_they_told_and_a_story_can_have_several_updates(
     finally:
         db.dispose()
     assert (alert.sequence, set(alert.told or ())) == (0, keys) and keys
+
+
+def test_a_backoff_becomes_a_hold_and_source_alarms_go_on_the_way_down(
+    database_url: str, tmp_path: Path
+) -> None:
+    config = parse_config(make_config_data(tmp_path, database_url=database_url))
+    pipeline.open_pipeline(config).close()
+    since = NOW - timedelta(days=9)
+    alarm = SilenceAlarm("wire", NOW - since, timedelta(days=7), "default", since)
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            sync_sources(session, [SourceConfig(name="wire", url="https://example.com/feed")])
+            record_silence_changes(session, SilenceChanges(opened=(alarm,)), NOW, ["ops"])
+    finally:
+        db.dispose()
+    _migrate(database_url, "0006_story_intelligence", down=True)
+    sources = table("sources", column("next_poll_at", DateTime(timezone=True)))
+    with _connection(database_url) as connection:
+        alerts = connection.scalar(text("SELECT count(*) FROM outbox"))
+        connection.execute(update(sources).values(next_poll_at=NOW))  # an old backoff
+    _migrate(database_url, "head")
+
+    with _connection(database_url) as connection:
+        row = connection.execute(select(SourceRow.hold_until, SourceRow.added_at)).one()
+    assert alerts == 0, "a source alarm has no story: it cannot stay in the old outbox"
+    assert row.hold_until == NOW, "a backoff stored before the schedule still holds the source"
+    assert row.added_at is not None and row.added_at > NOW, "sources count as added now"
 
 
 def _with_extra_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upgrade: str) -> None:

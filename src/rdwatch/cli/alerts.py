@@ -38,8 +38,9 @@ def alerts_list(
     table = Table("id", "story", "channel", "kind", "status", "attempts", "sent", "last error")
     for e in entries:
         table.add_row(
-            str(e.id), str(e.story_id), safe(e.channel),
-            e.kind if e.kind == "alert" else f"{e.kind} {e.sequence}", e.status, str(e.attempts),
+            str(e.id), str(e.story_id) if e.story_id is not None else "—", safe(e.channel),
+            e.kind if e.kind in ("alert", "silence") else f"{e.kind} {e.sequence}", e.status,
+            str(e.attempts),
             e.sent_at.strftime("%Y-%m-%d %H:%M") if e.sent_at else "",
             safe(redact(e.last_error or "")),
         )  # fmt: skip
@@ -49,7 +50,8 @@ def alerts_list(
 def _alert_record(entry: outbox_store.OutboxEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
-        "story_id": entry.story_id,
+        "story_id": entry.story_id,  # null for a source-health alarm (kind "silence")
+        "silence_id": entry.silence_id,
         "channel": entry.channel,
         "kind": entry.kind,
         "status": entry.status,

@@ -22,23 +22,33 @@ def run(
     no_prefect: Annotated[
         bool, typer.Option("--no-prefect", help="Run the pipeline directly, without Prefect.")
     ] = False,
+    due_only: Annotated[
+        bool,
+        typer.Option(
+            "--due-only",
+            help="Poll only the sources due by their schedule, as the scheduled watch does "
+            "(default: every enabled source).",
+        ),
+    ] = False,
 ) -> None:
     """Run one watch now (as the `watch` flow) and print a summary."""
     settings = load_config(config)
     with run_display(console, plain_logs=no_prefect):
         summary = (
-            core.run_once(settings) if no_prefect else _run_flow(config or default_config_path())
+            core.run_once(settings, due_only=due_only)
+            if no_prefect
+            else _run_flow(config or default_config_path(), due_only=due_only)
         )
     print_summary(summary)
 
 
-def _run_flow(config_path: Path) -> RunSummary:
+def _run_flow(config_path: Path, *, due_only: bool = False) -> RunSummary:
     apply_prefect_defaults()
     from flows.api_server import tie_temporary_server
     from flows.watch import watch
 
     tie_temporary_server()  # a killed run must not leave Prefect's temporary server behind
-    return asyncio.run(watch(config_path=str(config_path)))
+    return asyncio.run(watch(config_path=str(config_path), due_only=due_only))
 
 
 def apply_prefect_defaults() -> None:
@@ -83,7 +93,8 @@ def print_summary(summary: RunSummary) -> None:
     for name, url, reason in summary.sources_failed:
         console.print(f"[red]source failed[/red] {name} ({url}): {reason}", highlight=False)
     for story_id, channel, error in summary.alerts_failed:
-        console.print(f"[red]alert failed[/red] story {story_id} on {channel}: {error}")
+        what = f"story {story_id}" if story_id is not None else "source alarm"
+        console.print(f"[red]alert failed[/red] {what} on {channel}: {error}")
     for alarm in summary.silent_sources:
         console.print(f"[yellow]silent source[/yellow] {alarm}", highlight=False)
     for url, reason in summary.extract_failures:

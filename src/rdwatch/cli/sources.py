@@ -13,7 +13,9 @@ from rdwatch.cli.shared import ConfigOption, console, open_database
 from rdwatch.config import Config, SourceConfig, default_config_path, load_config
 from rdwatch.console import safe
 from rdwatch.fetch.aggregators import is_google_news_feed
+from rdwatch.fetch.schedule import cadences_of
 from rdwatch.keep import describe_keep
+from rdwatch.source_health import silent_sources
 from rdwatch.sources_file import add_discovered_source
 from rdwatch.store import sources as source_store
 from rdwatch.untrusted import redact
@@ -23,7 +25,7 @@ sources_app = typer.Typer(help="Source health and checks.", no_args_is_help=True
 
 @sources_app.command("list")
 def sources_list(config: ConfigOption = None) -> None:
-    """Show every source's health: last success, failures, last error, next poll."""
+    """Show every source's health: last success, failures, last error, interval, next poll."""
     settings = load_config(config)
     with open_database(settings, read_only=True) as db:
         if not db.read_only:  # else: the sources as the last run that could write left them
@@ -31,10 +33,13 @@ def sources_list(config: ConfigOption = None) -> None:
                 source_store.sync_sources(session, settings.sources)
         with db.session() as session:
             health = source_store.list_source_health(session)
-        alarms = core.silent_sources(db, settings, core.utc_now())
+        alarms = silent_sources(db, settings, core.utc_now())
     from rdwatch.report import source_health_rows
 
-    rows = source_health_rows(health)
+    every = {
+        name: c.every for name, c in cadences_of(settings.sources, settings.fetch.every).items()
+    }
+    rows = source_health_rows(health, every=every)
     table = Table(*(rows[0].keys() if rows else ("source",)))
     for row in rows:
         table.add_row(*(safe(redact(str(v))) for v in row.values()))

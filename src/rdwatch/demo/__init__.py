@@ -106,7 +106,7 @@ def write_email_previews(database_url: str, workdir: Path) -> tuple[Path, ...]:
     try:
         with db.session() as session:
             for entry in outbox_store.list_entries(session, status=outbox_store.SENT):
-                story = get_story(session, entry.story_id)
+                story = get_story(session, entry.story_id) if entry.story_id else None
                 if story is None:
                     continue
                 path = workdir / f"alert-story-{story.id}.html"

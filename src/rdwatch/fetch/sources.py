@@ -85,8 +85,8 @@ def _skip_reason(state: SourceState | None, now: datetime) -> str | None:
         return None
     if state.gone:
         return "skipped: source is gone (HTTP 410); re-enable it in the config to poll again"
-    if state.next_poll_at is not None and state.next_poll_at > now:
-        return f"skipped: backoff until {state.next_poll_at.isoformat(timespec='seconds')}"
+    if state.hold_until is not None and state.hold_until > now:
+        return f"skipped: backoff until {state.hold_until.isoformat(timespec='seconds')}"
     return None
 
 

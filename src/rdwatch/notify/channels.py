@@ -33,13 +33,15 @@ logging.getLogger("apprise").addFilter(RedactingFilter())
 class Sender(Protocol):
     """Anything that can deliver one rendered alert; raises NotifyError on failure.
 
-    `receives` is "all", "alerts" or "digest" (ChannelConfig.kind).
+    `receives` is "all", "alerts" or "digest" (ChannelConfig.kind); `operations` channels also
+    get source-health alarms (ChannelConfig.operations).
     """
 
     channel_id: str
     body_format: str
     min_score: float | None
     receives: str
+    operations: bool
 
     def send(self, message: AlertMessage) -> None: ...
 
@@ -65,6 +67,7 @@ class AppriseSender:
     tags: tuple[str, ...] = ()
     min_score: float | None = None
     receives: str = "all"
+    operations: bool = False
 
     def send(self, message: AlertMessage) -> None:
         notifier = apprise.Apprise()
@@ -90,6 +93,7 @@ class ConsoleSender:
     body_format: str = "text"
     min_score: float | None = None
     receives: str = "all"
+    operations: bool = False
 
     def send(self, message: AlertMessage) -> None:
         try:
@@ -141,6 +145,7 @@ def build_senders(settings: AlertsConfig, data_dir: Path) -> list[Sender]:
                 tags=tuple(channel.tags),
                 min_score=effective_min_score(channel, settings.tag_min_scores),
                 receives=channel.kind,
+                operations=channel.operations,
             )
         )
     ids = [s.channel_id for s in senders]

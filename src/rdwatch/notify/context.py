@@ -56,7 +56,12 @@ def told_on(session: Session, story_ids: Sequence[int], channel: str) -> dict[in
     told: dict[int, set[str]] = {}
     last: dict[int, outbox_store.OutboxEntry] = {}
     for entry in outbox_store.story_history(session, story_ids):
-        if entry.channel != channel or entry.sent_at is None or entry.told is None:
+        if (
+            entry.story_id is None
+            or entry.channel != channel
+            or entry.sent_at is None
+            or entry.told is None
+        ):
             continue
         kept = last.get(entry.story_id)
         if kept is None or (entry.sent_at, entry.sequence) > (kept.sent_at, kept.sequence):

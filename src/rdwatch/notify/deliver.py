@@ -24,19 +24,21 @@ from rdwatch.notify.context import load_alert_context, told_on
 from rdwatch.notify.render import FollowUp, render_alert, render_test_message
 from rdwatch.notify.routing import channel_rules
 from rdwatch.notify.schedule import Action, DueRow, day_start, plan_releases
+from rdwatch.notify.silence import render_silence_alarm
 from rdwatch.notify.spike_alerts import SPIKE, render_spike
 from rdwatch.notify.text import clean_text
 from rdwatch.store import Database
 from rdwatch.store import outbox as outbox_store
 from rdwatch.store.articles import archive_fact_keys, get_story
+from rdwatch.store.silences import get_silence
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class _Tally:
-    sent: list[tuple[int, str]] = field(default_factory=list)
-    failed: list[tuple[int, str, str]] = field(default_factory=list)
+    sent: list[tuple[int | None, str]] = field(default_factory=list)
+    failed: list[tuple[int | None, str, str]] = field(default_factory=list)
     skipped: int = 0
     settings: NotabilityConfig | None = None  # the money threshold "why" quotes
     spike: SpikeConfig | None = None  # the window and baseline a spike alert quotes
@@ -135,6 +137,14 @@ def send_test_messages(senders: Sequence[Sender], now: datetime) -> list[Channel
     return checks
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    subject: str  # "story 5", "source tech-wire": what the log lines name
+    sender: Sender | None  # None: the channel is no longer configured
+    message: AlertMessage | None
+    told: list[str] | None = None  # the story's fact keys the message was rendered from
+
+
 def _deliver_one(
     db: Database,
     row_id: int,
@@ -143,35 +153,53 @@ def _deliver_one(
     max_attempts: int,
     tally: _Tally,
 ) -> None:
-    sender, message = None, None
     with db.session() as session:
         entry = outbox_store.claim(session, row_id, now())
-        story = get_story(session, entry.story_id) if entry else None
-        if entry is not None and story is not None:
-            sender = by_channel.get(entry.channel)
-            if sender is not None:
-                message = _render(session, story, sender, entry, tally)
-    # A spike alert tells no facts: the story's next update still owes its reader all of them.
-    spiked = entry is not None and entry.kind == SPIKE
-    told = [f.key for f in story.facts] if story is not None and not spiked else None
-    if entry is None or story is None:
+        prepared = _prepare(session, entry, by_channel, now(), tally) if entry else None
+    if entry is None or prepared is None:
         tally.skipped += 1
         return
     try:
-        if sender is None or message is None:
+        if prepared.sender is None or prepared.message is None:
             raise NotifyError(f"channel {entry.channel} is no longer configured")
-        sender.send(message)
+        prepared.sender.send(prepared.message)
     except NotifyError as exc:
         error = redact(str(exc))
-        log.warning("alert for story %s on %s failed: %s", entry.story_id, entry.channel, error)
+        log.warning(
+            "%s for %s on %s failed: %s", entry.kind, prepared.subject, entry.channel, error
+        )
         with db.session() as session:
             outbox_store.mark_failed(session, row_id, error, now(), max_attempts)
         tally.failed.append((entry.story_id, entry.channel, error))
         return
     with db.session() as session:
-        outbox_store.mark_sent(session, row_id, now(), told)
-    log.info("%s for story %s sent on %s", entry.kind, entry.story_id, entry.channel)
+        outbox_store.mark_sent(session, row_id, now(), prepared.told)
+    log.info("%s for %s sent on %s", entry.kind, prepared.subject, entry.channel)
     tally.sent.append((entry.story_id, entry.channel))
+
+
+def _prepare(
+    session: Session,
+    entry: outbox_store.OutboxEntry,
+    by_channel: dict[str, Sender],
+    now: datetime,
+    tally: _Tally,
+) -> _Prepared | None:
+    """The row's message for its channel; None when its story or silence episode is gone."""
+    sender = by_channel.get(entry.channel)
+    if entry.silence_id is not None:
+        episode = get_silence(session, entry.silence_id)
+        if episode is None:
+            return None
+        alarm = render_silence_alarm(episode, sender.body_format, now) if sender else None
+        return _Prepared(f"source {episode.source}", sender, alarm)
+    story = get_story(session, entry.story_id) if entry.story_id is not None else None
+    if story is None:
+        return None
+    message = _render(session, story, sender, entry, tally) if sender else None
+    # A spike alert tells no facts: the story's next update still owes its reader all of them.
+    told = None if entry.kind == SPIKE else [f.key for f in story.facts]
+    return _Prepared(f"story {story.id}", sender, message, told)
 
 
 def _render(

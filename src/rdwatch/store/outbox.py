@@ -28,6 +28,7 @@ PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed"
 # An alert not sent because its story was merged into one that has the same alert.
 CANCELLED = "cancelled"
 FOLDED = "folded"
+SILENCE = "silence"  # the kind of a source-health alarm (a silence episode, not a story)
 STALE_CLAIM = timedelta(minutes=10)
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=6)
@@ -35,8 +36,10 @@ RETRY_MAX = timedelta(hours=6)
 
 @dataclass(frozen=True)
 class OutboxEntry:
+    """A story's alert or update (`story_id`), or a source-health alarm (`silence_id`)."""
+
     id: int
-    story_id: int
+    story_id: int | None
     channel: str
     kind: str
     status: str
@@ -49,6 +52,7 @@ class OutboxEntry:
     told: tuple[str, ...] | None = None
     next_attempt_at: datetime | None = None
     folded_at: datetime | None = None
+    silence_id: int | None = None
 
 
 def enqueue(
@@ -73,6 +77,24 @@ def enqueue(
         "score": score,
         "sequence": sequence,
         "next_attempt_at": not_before if not_before is not None and not_before > now else None,
+    }
+    statement = insert_for(session, OutboxRow).on_conflict_do_nothing().returning(OutboxRow.id)
+    return bool(run(session, statement, row))
+
+
+def enqueue_silence(session: Session, silence_id: int, channel: str, now: datetime) -> bool:
+    """Add a source-health alarm for a silence episode on a channel unless it exists; True when
+    it was added."""
+    row = {
+        "story_id": None,
+        "silence_id": silence_id,
+        "channel": channel,
+        "kind": SILENCE,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "score": 0.0,
+        "sequence": 0,
     }
     statement = insert_for(session, OutboxRow).on_conflict_do_nothing().returning(OutboxRow.id)
     return bool(run(session, statement, row))
@@ -263,4 +285,5 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         told=tuple(row.told) if row.told is not None else None,
         next_attempt_at=row.next_attempt_at,
         folded_at=row.folded_at,
+        silence_id=row.silence_id,
     )

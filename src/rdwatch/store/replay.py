@@ -74,7 +74,7 @@ def mark_due_sent(session: Session, now: datetime, max_attempts: int) -> None:
     story's fact keys it would have told."""
     for row_id in outbox_store.due_ids(session, now, max_attempts):
         story_id = session.get_one(OutboxRow, row_id).story_id
-        told = [f.key for f in article_store.story_facts(session, story_id)]
+        told = [f.key for f in article_store.story_facts(session, story_id)] if story_id else None
         outbox_store.mark_sent(session, row_id, now, told)
 
 
@@ -83,6 +83,8 @@ def queued_alerts(session: Session) -> list[tuple[outbox_store.OutboxEntry, str,
     across two replays, whose story ids differ)."""
     found = []
     for entry in outbox_store.list_entries(session):
+        if entry.story_id is None:  # a source-health alarm: no story to compare
+            continue
         story = session.get_one(StoryRow, entry.story_id)
         first = session.scalar(
             select(ArticleRow.url).where(ArticleRow.story_id == story.id).order_by(ArticleRow.id)

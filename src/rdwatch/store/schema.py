@@ -90,8 +90,32 @@ class SourceRow(Base):
     last_new_item_at: Mapped[datetime | None]
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The schedule (rdwatch.fetch.schedule decides it): when the source is next due, its adapted
+    # interval (NULL: its configured `every`), and the time before which nothing may poll it.
     next_poll_at: Mapped[datetime | None]
     gone: Mapped[bool] = mapped_column(Boolean, default=False)
+    interval_s: Mapped[float | None] = mapped_column(Float)
+    hold_until: Mapped[datetime | None]
+    # When the source was first configured: a source that never brought an item is silent since.
+    added_at: Mapped[datetime | None]
+
+
+class SourceSilenceRow(Base):
+    """One silence episode of a source: from its last new item (or its addition) until items
+    return (`cleared_at`). One row per source and start, so an episode is alarmed once."""
+
+    __tablename__ = "source_silences"
+    __table_args__ = (
+        UniqueConstraint("source", "started_at", name="uq_source_silences_source_start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(SOURCE_NAME_LENGTH), index=True)
+    started_at: Mapped[datetime]
+    detected_at: Mapped[datetime]
+    expected_s: Mapped[float] = mapped_column(Float)
+    basis: Mapped[str] = mapped_column(String(12))  # configured | learned | default
+    cleared_at: Mapped[datetime | None]
 
 
 class StoryRow(Base):
@@ -229,17 +253,21 @@ class OutboxRow(Base):
 
     An alert has sequence 0, so there is one per story and channel, ever; the updates that follow
     it are numbered 1, 2, … `told` holds the story's fact keys when the row was sent: what its
-    reader knows, against which the next update says what changed."""
+    reader knows, against which the next update says what changed. A source-health alarm names
+    a silence episode instead of a story (`silence_id`, kind "silence"): one per episode and
+    channel."""
 
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint(
             "story_id", "channel", "kind", "sequence", name="uq_outbox_story_channel_kind_seq"
         ),
+        UniqueConstraint("silence_id", "channel", name="uq_outbox_silence_channel"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+    silence_id: Mapped[int | None] = mapped_column(ForeignKey("source_silences.id"))
     channel: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20), default="alert")
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)

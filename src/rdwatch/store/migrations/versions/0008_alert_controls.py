@@ -6,7 +6,7 @@ that a burst of coverage is alerted once. Articles are indexed by `fetched_at`: 
 reads the last days' coverage.
 
 Revision ID: 0008_alert_controls
-Revises: 0006_story_intelligence
+Revises: 0007_source_schedule
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_alert_controls"
-down_revision = "0006_story_intelligence"
+down_revision = "0007_source_schedule"
 branch_labels = None
 depends_on = None
 
