@@ -59,8 +59,10 @@ async def watch_shard(config_path: str, shard: int, of: int) -> State:
     return Completed(message=message, data=len(fetches))
 
 
-async def run_shards(config_path: str, settings: ClusterConfig, shards: list[Shard]) -> str:
-    """Start a flow run per shard, re-run the lost ones, wait for all; a line saying how it went."""
+async def run_shards(
+    config_path: str, settings: ClusterConfig, shards: list[Shard]
+) -> list[cluster.ShardReport]:
+    """Start a flow run per shard, re-run the lost ones, wait for all; how each shard went."""
     async with get_client() as client:
         fleet = _Fleet(client, config_path, settings, str(this_run.get_id() or "local"))
         for shard in shards:
@@ -70,7 +72,7 @@ async def run_shards(config_path: str, settings: ClusterConfig, shards: list[Sha
             await asyncio.sleep(POLL_SECONDS)
             for run_id, shard in list(fleet.running.items()):
                 await fleet.check(run_id, shard)
-    return cluster.describe_shards([fleet.report(s) for s in shards])
+    return [fleet.report(s) for s in shards]
 
 
 @dataclass
