@@ -42,9 +42,10 @@ browser:
 test: $(STAMP) browser lint
 	$(BIN)/pytest
 
-# The watch spread over a PostgreSQL-backed Prefect server and several workers (end to end, slow).
+# The watch spread over a PostgreSQL-backed Prefect server and several workers (end to end, and
+# bench_cluster.py at a tiny size): `make test` leaves these out, they take minutes.
 test-cluster: $(STAMP)
-	$(BIN)/pytest -m cluster tests/e2e/test_cluster.py
+	$(BIN)/pytest -m cluster
 
 # PostgreSQL, a Prefect server on it, a process work pool with WORKERS workers, the deployments;
 # everything under data/cluster. SCHEDULES=0: no cron runs, only runs started by hand.
