@@ -45,9 +45,6 @@ ARTIFACT_NEW_STORIES = "rdwatch-new-stories"
 ARTIFACT_SOURCE_HEALTH = "rdwatch-source-health"
 ARTIFACT_RUN_SUMMARY = "rdwatch-run-summary"
 
-# Kept importable from here, where they lived before the stages had a module of their own.
-__all__ = ["deliver_alerts", "fetch_and_store", "watch"]
-
 
 async def publish_artifacts(
     pipeline: core.Pipeline, summary: RunSummary, fetches: list[SourceFetch]
@@ -89,6 +86,8 @@ async def watch(config_path: str = "config/rdwatch.yaml") -> RunSummary:
     """Poll every source once, store what is new, alert on notable stories."""
     started_at = datetime.now(UTC)
     config = load_config(config_path)
+    # Opened before any fan-out: the shard runs then find the schema migrated, the archive
+    # imported and the sources synced, instead of racing each other to do it.
     pipeline = core.open_pipeline(config)
     try:
         if config.cluster.shards > 1:
