@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 
 from flows.stages import deliver_alerts, fetch_and_store, untraversed
 from flows.watch_shard import run_shards
@@ -90,7 +90,7 @@ async def watch(config_path: str = "config/rdwatch.yaml") -> RunSummary:
     # imported and the sources synced, instead of racing each other to do it.
     pipeline = core.open_pipeline(config)
     try:
-        if config.cluster.shards > 1:
+        if _fans_out(config.cluster.shards):
             return await _watch_in_shards(pipeline, config_path, started_at)
         sources = [s for s in config.sources if s.enabled]
         fetches, batch = await fetch_and_store(pipeline, sources)
@@ -100,6 +100,21 @@ async def watch(config_path: str = "config/rdwatch.yaml") -> RunSummary:
     finally:
         pipeline.close()
     return summary
+
+
+def _fans_out(shards: int) -> bool:
+    """Shards need the work pool's workers: a run not started from a deployment (`rdwatch run`)
+    polls everything itself whatever `cluster.shards` says."""
+    if shards <= 1:
+        return False
+    if deployment.get_id() is None:
+        get_run_logger().warning(
+            "cluster.shards is %d, but this run was not started from a deployment: "
+            "polling every source in this process",
+            shards,
+        )
+        return False
+    return True
 
 
 async def _watch_in_shards(

@@ -232,3 +232,21 @@ async def _read_run(flow_run_id: UUID) -> tuple[FlowRun, list[TaskRun], dict[str
         task_runs = await read_flow_run_task_runs(client, flow_run_id, at_least=3)
         artifacts = await read_flow_run_artifacts(client, flow_run_id)
     return flow_run, task_runs, {a.key: a for a in artifacts if a.key}
+
+
+def test_shards_need_a_deployment_run_so_a_direct_run_polls_in_process(
+    prefect_api: None, tmp_path: Path, site: SiteServer, receiver: Receiver
+) -> None:
+    """`cluster.shards` fans out only runs started by a worker; `rdwatch run` has no workers."""
+    config = write_config(
+        tmp_path,
+        sources=[{"name": "tech-wire", "kind": "feed", "url": site.url("feed.xml")}],
+        alerts={"channels": [{"url": f"json://{receiver.base}/hook", "name": "webhook"}]},
+        cluster={"shards": 3},
+    )
+
+    state = asyncio.run(watch(config_path=str(config), return_state=True))
+
+    assert state.is_completed(), state
+    assert state.result().sources_ok == ("tech-wire",)
+    assert len(receiver.requests) == 1
