@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +71,17 @@ def create_database(layout: cluster.Layout, name: str) -> str:
     return layout.database_url(name)
 
 
-async def tick(parameters: dict[str, Any], timeout: float = 900) -> float:
-    """Seconds from triggering a watch run to its final state; fails unless it completed."""
+@dataclass
+class Tick:
+    seconds: float  # trigger to final state
+    shard_lag: float = 0.0  # longest wait of a shard run from its creation to running
+    shard_run: float = 0.0  # longest shard run, running to final state
+
+
+async def tick(parameters: dict[str, Any], timeout: float = 900) -> Tick:
+    """A watch run from trigger to final state, and its shard runs; fails unless it completed."""
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
     from prefect.deployments import arun_deployment
 
     async with get_client() as client:
@@ -86,9 +95,19 @@ async def tick(parameters: dict[str, Any], timeout: float = 900) -> float:
             await asyncio.sleep(0.25)
             run = await client.read_flow_run(run.id)
         seconds = time.perf_counter() - started
-    if not run.state.is_completed():
-        raise RuntimeError(f"{run.name} ended {run.state}")
-    return seconds
+        if not run.state.is_completed():
+            raise RuntimeError(f"{run.name} ended {run.state}")
+        shards = await client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run.id])
+            )
+        )
+    timed = [r for r in shards if r.start_time and r.end_time]
+    return Tick(
+        seconds,
+        max(((r.start_time - r.created).total_seconds() for r in timed), default=0.0),
+        max(((r.end_time - r.start_time).total_seconds() for r in timed), default=0.0),
+    )
 
 
 def start_workers(layout: cluster.Layout, count: int, database_url: str) -> None:
@@ -125,7 +144,7 @@ def stop_workers(layout: cluster.Layout, count: int) -> None:
 
 def measure(
     layout: cluster.Layout, farm: FeedFarm, folder: Path, workers: int, rounds: int
-) -> list[float]:
+) -> list[Tick]:
     shards = workers if workers > 1 else 0
     database_url = create_database(layout, f"rdwatch_{workers}")
     config = write_config(folder, database_url, farm, shards)
@@ -134,32 +153,35 @@ def measure(
         delay, farm.delay = farm.delay, 0.0
         asyncio.run(tick({"config_path": str(config)}))  # warm-up: every item stored once
         farm.delay = delay
-        times = []
+        ticks = []
         for _ in range(rounds):
             farm.reset()
-            times.append(asyncio.run(tick({"config_path": str(config)})))
+            ticks.append(asyncio.run(tick({"config_path": str(config)})))
             polls = farm.polls()
             if polls != {n: 1 for n in range(farm.feeds)}:
                 raise RuntimeError(f"{workers} worker(s): not every feed polled once: {polls}")
-        return times
+        return ticks
     finally:
         stop_workers(layout, workers)
 
 
-def report(results: dict[int, list[float]], args: argparse.Namespace) -> None:
-    base = statistics.median(results[min(results)])
+def report(results: dict[int, list[Tick]], args: argparse.Namespace) -> None:
+    base = statistics.median(t.seconds for t in results[min(results)])
     print(
         f"\n{args.feeds} local feeds on {args.hosts} hosts, every answer a 304 after "
         f"{args.delay * 1000:.0f} ms; one watch tick, trigger to final state; "
         f"median of {args.rounds} (min–max)\n"
     )
-    print("| workers | shards | tick | speed-up vs 1 worker |")
-    print("|---|---|---|---|")
-    for workers, times in results.items():
+    print("| workers | shards | tick | speed-up vs 1 worker | shard run: waited to start / ran |")
+    print("|---|---|---|---|---|")
+    for workers, ticks in results.items():
+        times = [t.seconds for t in ticks]
         median = statistics.median(times)
         spread = f" ({min(times):.1f}–{max(times):.1f})" if len(times) > 1 else ""
         shards = str(workers) if workers > 1 else "off (one process)"
-        print(f"| {workers} | {shards} | {median:.1f} s{spread} | {base / median:.2f}× |")
+        lag, ran = max(t.shard_lag for t in ticks), max(t.shard_run for t in ticks)
+        parts = f"{lag:.1f} s / {ran:.1f} s" if workers > 1 else "—"
+        print(f"| {workers} | {shards} | {median:.1f} s{spread} | {base / median:.2f}× | {parts} |")
 
 
 def main() -> int:
