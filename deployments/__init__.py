@@ -1,1 +1,1 @@
-"""Prefect deployments of rdwatch's flows (design §3)."""
+"""Prefect deployments of rdwatch's flows."""

@@ -1,1 +1,1 @@
-"""Prefect flows: thin orchestration over `rdwatch.pipeline` (design §3)."""
+"""Prefect flows: thin orchestration over `rdwatch.pipeline`."""

@@ -23,10 +23,19 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 import prefect
-from prefect.settings import PREFECT_API_URL, get_current_settings
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    get_current_settings,
+)
 
 if TYPE_CHECKING:
     from prefect.server.api.server import SubprocessASGIServer
+
+# The server imports Prefect's whole API app before it answers; on a busy 2-core host (a cron
+# job beside other work) that took longer than Prefect's 20 s default, and the run failed before
+# polling anything. Waiting longer costs nothing when the server is quick.
+MIN_STARTUP_WAIT_S = 120
 
 # Run in the child: ask for SIGKILL when the parent dies, make sure the parent has not died
 # already (the request would then never fire), then become the server.
@@ -69,8 +78,14 @@ def tie_temporary_server() -> SubprocessASGIServer | None:
     if threading.current_thread() is not threading.main_thread():
         return None  # the kernel would kill the server when this thread ends
     server = tied_server_class()()  # Prefect's per-port singleton: its clients find this one
-    server.start()
+    server.start(timeout=startup_wait_s())
     return server
+
+
+def startup_wait_s() -> int:
+    """How long to wait for the temporary server: Prefect's setting, but never less than
+    `MIN_STARTUP_WAIT_S`."""
+    return max(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value(), MIN_STARTUP_WAIT_S)
 
 
 @functools.cache

@@ -1,8 +1,8 @@
 """A throwaway PostgreSQL cluster for the test session, from the installed server binaries.
 
-`initdb` refuses to run as root, so as root the cluster belongs to the `postgres` system user
-(design §5). One cluster serves the whole session; each test gets its own database, optionally
-copied from a template database (fast: no migrations, no archive import).
+`initdb` refuses to run as root, so as root the cluster belongs to the `postgres` system user.
+One cluster serves the whole session; each test gets its own database, optionally copied from
+a template database (fast: no migrations, no archive import).
 """
 
 from __future__ import annotations

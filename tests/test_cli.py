@@ -1,4 +1,4 @@
-"""The CLI contract (design §4.1): commands, exit codes, one-line errors, JSON outputs."""
+"""The CLI contract: commands, exit codes, one-line errors, JSON outputs."""
 
 from __future__ import annotations
 

@@ -35,6 +35,10 @@ def _source(url: str, **fields: str) -> dict[str, object]:
     return {"sources": [{"name": "x", "url": url, **fields}]}
 
 
+def _channel(**settings: object) -> dict[str, object]:
+    return {"alerts": {"channels": [{"url": "json://127.0.0.1:9/hook", **settings}]}}
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -56,6 +60,13 @@ def _source(url: str, **fields: str) -> dict[str, object]:
         ({"notability": {"threshold": float("nan")}}, r"notability\.threshold: .*finite"),
         ({"facts": {"gazetteer": "config/gazeteer.yaml"}}, r"facts\.gazetteer: no file config/"),
         ({"facts": {"rates": "/nonexistent/rates.yaml"}}, r"facts\.rates: no file /nonexist"),
+        (_channel(timezone="Europe/Londres"), r"channels\.0\.timezone: unknown time zone"),
+        (_channel(quiet_hours={"start": "22h", "end": "07:00"}), r"quiet_hours\.start: not a time"),
+        (_channel(quiet_hours={"start": "07:00", "end": "07:00"}), r"quiet_hours: .*same time"),
+        (_channel(route={"entity": ["T-Head"]}), r"route\.entity: unknown key"),
+        ({"alerts": {"urgency": {"urgent": 0.4, "normal": 0.5}}}, r"urgency: urgent must be at"),
+        ({"alerts": {"spike": {"window": "1 hour"}}}, r"alerts\.spike\.window: not a duration"),
+        ({"alerts": {"spike": {"factor": 1}}}, r"alerts\.spike\.factor: "),
     ],
 )
 def test_invalid_values_fail_with_the_key_path(data: object, message: str) -> None:

@@ -152,3 +152,17 @@ def test_user_errors(config: Config, tmp_path: Path) -> None:
     )
     with pytest.raises(FetchError, match="blocked"):
         explain(guarded, "http://127.0.0.1:9/article.html")
+
+
+def test_a_notable_story_no_route_takes_is_not_alerted_and_says_so(tmp_path: Path) -> None:
+    channels = [{"url": "json://127.0.0.1:9/h", "name": "people",
+                 "route": {"fact_kinds": ["role_change"]}}]  # fmt: skip
+    settings = parse_config(make_config_data(tmp_path, alerts={"channels": channels}))
+    core.open_pipeline(settings).close()
+    html = (DATA / "site" / "articles" / "damo-quantum-singapore.html").read_text(encoding="utf-8")
+    path = tmp_path / "quantum.html"
+    path.write_text(html.replace("{{BASE}}", "https://techwire.example"), encoding="utf-8")
+    result = explain_unchanged(settings, str(path))
+    assert result.notability is not None and result.notability.notable
+    assert not result.alert.would_alert
+    assert result.alert.reason == "notable, but no channel's route or urgency band takes it"

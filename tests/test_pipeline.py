@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import string
 from collections.abc import Iterator
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from rich.console import Console
 
 from rdwatch import pipeline
+from rdwatch.cli import run as run_command
 from rdwatch.config import Config, SourceConfig
 from rdwatch.models import SourceState
+from rdwatch.report import summary_markdown
 from rdwatch.store import Database
 from rdwatch.store.articles import export_records, get_stories, get_story
 from rdwatch.store.sources import load_source_states
@@ -297,6 +302,11 @@ def test_items_over_the_per_source_cap_wait_for_the_next_run(
     assert (
         first.items_deferred == 1 and len(first.new_story_ids) + first.by_tier.get("near", 0) == 2
     )
+    assert "1 left for the next run" in summary_markdown(first)  # the run-summary artifact
+    console = Console(record=True, width=120)
+    with patch.object(run_command, "console", console):
+        run_command.print_summary(first)
+    assert re.search(r"left for the next run \(per-source cap\)\s*│\s*1\b", console.export_text())
     assert _source_state(capped).etag is None, "the feed must be read in full next time"
     second = pipeline.run_once(capped)
     assert second.items_deferred == 0 and second.items_skipped_seen == 2, second

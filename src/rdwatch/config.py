@@ -1,4 +1,4 @@
-"""Configuration: YAML on disk → validated pydantic models (design §4.2).
+"""Configuration: YAML on disk → validated pydantic models.
 
 `${VAR}` and `${VAR:-default}` in any string value expand from the environment. Unknown keys and
 invalid values raise `ConfigError` whose message starts with the key path (`sources.1.url: …`).
@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import soupsieve
 import yaml
@@ -221,6 +222,125 @@ class NotabilityConfig(_Strict):
     )  # fmt: skip
 
 
+class RouteConfig(_Strict):
+    """Which stories a channel takes: a story matching any listed value (of any list) goes."""
+
+    entities: list[str] = Field(
+        default_factory=list,
+        description="Watched entities by canonical name (`T-Head`), or organisations named in the "
+        "story's facts.",
+    )
+    tags: list[str] = Field(
+        default_factory=list,
+        description="The story's research areas from the gazetteer, by canonical name "
+        "(`semiconductors`) or as written (`chips`).",
+    )
+    fact_kinds: list[str] = Field(
+        default_factory=list,
+        description="Fact kinds the story holds (`money`, `person`, `product`, …); "
+        "`role_change` matches a story reporting someone's change of role.",
+    )
+    products: list[str] = Field(
+        default_factory=list,
+        description="Products named in the story (`Qwen3`, `XuanTie C930`); spelling-insensitive.",
+    )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.entities or self.tags or self.fact_kinds or self.products)
+
+
+_CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def check_timezone(value: str) -> str:
+    """`value` if it names an IANA time zone; else ValueError."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name: Europe/London)") from None
+    return value
+
+
+class QuietHoursConfig(_Strict):
+    start: str = Field(description="Local time the quiet window starts, `HH:MM`.")
+    end: str = Field(
+        description="Local time it ends, `HH:MM`; before `start` when the window spans midnight."
+    )
+    timezone: str | None = Field(
+        None, description="IANA time zone of `start` and `end`; default: the channel's `timezone`."
+    )
+
+    @field_validator("start", "end")
+    @classmethod
+    def _is_clock_time(cls, value: str) -> str:
+        if not _CLOCK_TIME.match(value):
+            raise ValueError("not a time of day: write HH:MM, e.g. 22:00")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _is_timezone(cls, value: str | None) -> str | None:
+        return check_timezone(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHoursConfig:
+        if self.start == self.end:
+            raise ValueError("start and end are the same time: the window would be empty")
+        return self
+
+
+class UrgencyConfig(_Strict):
+    urgent: float | None = Field(
+        None,
+        ge=0,
+        description="Score at or above which an alert is urgent: it goes through quiet hours and "
+        "daily budgets (null: no alert is urgent).",
+    )
+    normal: float = Field(
+        0.0,
+        ge=0,
+        description="Score at or above which a notable story is alerted; below it, the story is "
+        "digest-only.",
+    )
+
+    @model_validator(mode="after")
+    def _bands_ordered(self) -> UrgencyConfig:
+        if self.urgent is not None and self.urgent < self.normal:
+            raise ValueError("urgent must be at or above normal")
+        return self
+
+
+class SpikeConfig(_Strict):
+    factor: float = Field(
+        4.0,
+        gt=1,
+        description="A spike: distinct publishers in the window at least this many times the "
+        "baseline.",
+    )
+    min_publishers: int = Field(
+        5, ge=1, description="Fewest distinct publishers in the window for a spike."
+    )
+    window: str = Field("1h", description="The window publishers are counted in (`1h`, `30m`).")
+    baseline_days: int = Field(
+        7,
+        ge=1,
+        description="Days before the window whose mean distinct publishers per window (at least "
+        "1) is the baseline.",
+    )
+
+    @field_validator("window")
+    @classmethod
+    def _is_duration(cls, value: str) -> str:
+        if parse_duration(value) <= timedelta(0):
+            raise ValueError("must be longer than zero")
+        return value
+
+    @property
+    def window_length(self) -> timedelta:
+        return parse_duration(self.window)
+
+
 class ChannelConfig(_Strict):
     url: str = Field(description="An apprise URL; keep secrets in `${ENV_VARS}`.")
     name: str | None = Field(None, description="Label used in the outbox and summaries.")
@@ -234,6 +354,27 @@ class ChannelConfig(_Strict):
     kind: Literal["all", "alerts", "digest"] = Field(
         "all", description="What the channel receives: alerts and digests, or only one of them."
     )
+    route: RouteConfig | None = Field(
+        None, description="Only alerts on stories this route selects; none: every story."
+    )
+    timezone: str = Field(
+        "UTC", description="IANA time zone of the channel's day (`daily_budget`, `quiet_hours`)."
+    )
+    quiet_hours: QuietHoursConfig | None = Field(
+        None,
+        description="Normal alerts due in this window wait until it ends; urgent ones go.",
+    )
+    daily_budget: int | None = Field(
+        None,
+        ge=0,
+        description="Alerts sent per local day, highest score first; the rest go to the next "
+        "digest (urgent ones always go, and count).",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _is_timezone(cls, value: str) -> str:
+        return check_timezone(value)
 
 
 class AlertsConfig(_Strict):
@@ -264,6 +405,14 @@ class AlertsConfig(_Strict):
     )
     digest_max_stories: int = Field(
         50, ge=1, description="Stories listed in one digest message, highest score first."
+    )
+    urgency: UrgencyConfig = Field(
+        default_factory=UrgencyConfig,
+        description="Score bands: urgent, normal, and below normal digest-only.",
+    )
+    spike: SpikeConfig | None = Field(
+        None,
+        description="Alert once when a watched entity's or a story's coverage spikes; none: off.",
     )
 
     @field_validator("update_every")

@@ -3,13 +3,14 @@
 `build_digest` is pure: stories in, groups out. `send_digests` is the thin shell the `digest` flow
 calls: it reads the window per channel from the `meta` table (`digest.last_sent_at.<channel>`),
 sends one message per channel, and moves that channel's window only when its message went out, so
-a channel that is down gets the missed stories in its next digest.
+a channel that is down gets the missed stories in its next digest. A story whose alert a channel's
+daily budget folded in the window is in that channel's digest, whenever it was first seen.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from rdwatch.notify.render import render_template
 from rdwatch.notify.summary import AlertContext, build_parts
 from rdwatch.store import Database
 from rdwatch.store import articles as article_store
+from rdwatch.store import outbox as outbox_store
 from rdwatch.store.meta import get_meta, set_meta
 
 log = logging.getLogger(__name__)
@@ -57,14 +59,21 @@ class DigestResult:
 
 
 def build_digest(
-    stories: Sequence[StoryView], since: datetime, until: datetime, max_stories: int
+    stories: Sequence[StoryView],
+    since: datetime,
+    until: datetime,
+    max_stories: int,
+    folded: Collection[int] = (),
 ) -> Digest:
-    """Stories first seen in (since, until], notable first, each group ranked by score then reach.
+    """Stories first seen in (since, until], or whose alert was `folded` into this digest, notable
+    first, each group ranked by score then reach.
 
     Archive stories and stories that never mentioned a watched entity (score 0) are left out.
     """
     chosen = [
-        s for s in stories if not s.is_archive and s.score > 0 and since < s.first_seen <= until
+        s
+        for s in stories
+        if not s.is_archive and s.score > 0 and (since < s.first_seen <= until or s.id in folded)
     ]
     ranked = sorted(chosen, key=lambda s: (-s.score, -len(s.outlets), s.first_seen, s.id))
     shown = ranked[:max_stories]
@@ -104,9 +113,10 @@ def send_digests(
         with db.session() as session:
             since = _parse(get_meta(session, key)) or now - FIRST_DIGEST_LOOKBACK
             recent = article_store.list_stories(session, limit=RECENT_STORIES_SCANNED)
-            window = [s for s in recent if since < s.first_seen <= now]
-            full = article_store.get_stories(session, [s.id for s in window])
-            digest = build_digest(full, since, now, max_stories)
+            folded = outbox_store.folded_story_ids(session, sender.channel_id, since, now)
+            window = [s.id for s in recent if since < s.first_seen <= now]
+            full = article_store.get_stories(session, sorted({*window, *folded}))
+            digest = build_digest(full, since, now, max_stories, folded)
             shown = [s for g in digest.groups for s in g.stories]
             contexts = load_digest_contexts(session, shown, settings, sender.channel_id)
         results.append(_send_one(db, sender, digest, key, contexts))

@@ -299,7 +299,9 @@ def _alert_verdict(
         return AlertVerdict(
             False, f"notable, but no channel takes alerts scoring {notability.score:.2f}"
         )
-    shown = ", ".join(f"{e.kind} on {e.channel} ({e.status})" for e in earlier) or "none"
+    if not earlier:
+        return AlertVerdict(False, "notable, but no channel's route or urgency band takes it")
+    shown = ", ".join(f"{e.kind} on {e.channel} ({e.status})" for e in earlier)
     return AlertVerdict(
         False, f"notable, but story {result.story_id} already has its alerts: {shown}"
     )

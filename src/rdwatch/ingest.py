@@ -39,7 +39,8 @@ from rdwatch.models import (
     StoryAggregate,
 )
 from rdwatch.notability import StoryEvidence, lead_of, score_story
-from rdwatch.notify import Sender, wants_alert
+from rdwatch.notify import Sender
+from rdwatch.notify.routing import ChannelRules, RouteSubject, alert_channels, channel_rules
 from rdwatch.publishers import publisher_of
 from rdwatch.store import Database, story_index
 from rdwatch.store import articles as article_store
@@ -67,6 +68,10 @@ class IngestContext:
     def analyser(self) -> Analyser:
         """One per context: its background terms are computed once."""
         return Analyser(self.config.dedup, self.gazetteer, self.rates)
+
+    @cached_property
+    def channel_rules(self) -> list[ChannelRules]:
+        return channel_rules(self.senders, self.config.alerts)
 
 
 @dataclass(frozen=True)
@@ -405,7 +410,11 @@ def _score_and_queue(
     batch.pending.set_notability(story.id, notability)
     if not notability.notable:
         return notability, 0
-    channels = [s.channel_id for s in ctx.senders if wants_alert(s, notability.score)]
+    subject = RouteSubject(
+        story.id, notability.score, notability.notable,
+        (*(story.watched_in_title or ()), *(story.watched_in_lead or ())), story.facts, bool(moves),
+    )  # fmt: skip
+    channels = alert_channels(subject, ctx.channel_rules, ctx.config.alerts.urgency)
     queued = sum(
         _enqueue_alert(session, batch, story.id, channel, now, notability) for channel in channels
     )

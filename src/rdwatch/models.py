@@ -157,7 +157,7 @@ class Fact:
     qualifier: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The export shape (design §4.3): kind and text always, other fields when set."""
+        """The export shape: kind and text always, other fields when set."""
         record: dict[str, Any] = {"kind": self.kind, "text": self.text}
         for name in ("value", "currency", "usd", "unit", "role", "org", "speaker", "qualifier"):
             item = getattr(self, name)

@@ -374,6 +374,9 @@ def _article_for(item: FeedItem, page: FetchedPage | FetchError | None) -> Artic
 
 
 def deliver(pipeline: Pipeline) -> DeliveryReport:
+    from rdwatch.notify.spike_alerts import queue_spikes
+
+    queue_spikes(pipeline.db, pipeline.senders, pipeline.config.alerts, pipeline.clock())
     with pipeline.db.session() as session:
         due = outbox_store.due_ids(session, pipeline.clock(), pipeline.config.alerts.max_attempts)
     if not due:
@@ -386,6 +389,7 @@ def deliver(pipeline: Pipeline) -> DeliveryReport:
         now=pipeline.clock,
         max_attempts=pipeline.config.alerts.max_attempts,
         settings=pipeline.config.notability,
+        controls=pipeline.config.alerts,
     )
 
 

@@ -58,7 +58,9 @@ def summary_markdown(summary: RunSummary) -> str:
         "# Run summary",
         "",
         f"- Sources: {len(summary.sources_ok)} ok, {len(summary.sources_failed)} failed",
-        f"- Items: {summary.items_seen} seen in feeds, {summary.items_skipped_seen} already known",
+        f"- Items: {summary.items_seen} seen in feeds, {summary.items_skipped_seen} already known,"
+        f" {summary.items_filtered} left out by keep rules, {summary.items_deferred} left for the"
+        " next run (over fetch.max_items_per_source)",
         f"- New stories: {len(summary.new_story_ids)}",
         f"- Dedup decisions per tier: {tiers}",
         f"- Alerts: {summary.alerts_sent} sent, {len(summary.alerts_failed)} failed",

@@ -3,11 +3,11 @@
 Run: .venv/bin/python tests/benchmarks/bench_facts.py [--seconds N]
 
 Prints articles/s for the five archive articles (each ~2.5-3.7 KB) cycled, the ratio to the 500
-articles/s target (design issue 6), and the ratio to a naive baseline that runs one alternation
+articles/s target, and the ratio to a naive baseline that runs one alternation
 regex per gazetteer alias over the whole text (what a first version without the trie matcher
 would do), so a regression in either the patterns or the alias matcher shows up.
 
-Measured (issue 6), `.venv/bin/python tests/benchmarks/bench_facts.py` on the shared dev machine
+Measured, `.venv/bin/python tests/benchmarks/bench_facts.py` on the shared dev machine
 (2 cores, Python 3.11), runs alternated with the code before the speed-up in the same conditions:
 ~630 articles/s (1.6 ms/article), against ~385 before, on a quiet machine. The machine is shared
 and the figure moves with its load: compare before/after in the same minutes, never across days.

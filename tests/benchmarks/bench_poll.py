@@ -18,7 +18,7 @@ its feed entry. The first poll runs once per contestant on an empty database; th
 table gives the median with the range. Peak memory (RSS) of each rdwatch first poll is the
 kernel's account of that process.
 
-Goals (issue 20): first poll ≤ 4× reader; steady state with Prefect ≤ the same without + 3 s;
+Goals: first poll ≤ 4× reader; steady state with Prefect ≤ the same without + 3 s;
 steady state without Prefect ≤ reader. A missed goal is reported, not an error (exit 0), unless
 `--strict`.
 

@@ -21,7 +21,7 @@ one's events. A warm-up run of both modes comes first, so imports and first-use 
 neither. Timings on a 2-core machine vary by tens of percent from run to run, so the modes
 alternate over several rounds and the verdict is on the medians.
 
-Target (issue 8): overhead ≤ 10 % or ≤ 3 s, whichever is larger, per run.
+Target: overhead ≤ 10 % or ≤ 3 s, whichever is larger, per run.
 Run: `.venv/bin/python tests/benchmarks/bench_prefect.py [--sources N] [--rounds N]`.
 """
 

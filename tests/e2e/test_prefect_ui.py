@@ -131,7 +131,7 @@ def test_served_watch_run_shows_in_api_and_ui(
 
         _check_ui(prefect_server.url, flow_run, stories_artifact, tmp_path)
 
-        # Stopping `rdwatch serve` (Ctrl-C) must leave the schedules active (design §3).
+        # Stopping `rdwatch serve` (Ctrl-C) must leave the schedules active.
         rdwatch_serve.stop(signal.SIGINT, grace=30)
         asyncio.run(_check_not_paused())
 

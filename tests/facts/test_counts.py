@@ -24,6 +24,11 @@ def _counts(text: str, gazetteer: Gazetteer, rates: RateTable) -> list[str]:
         ("It partners with 100 universities across 20 countries.", "count:universities:100"),
         ("It has eight research bases.", "count:research bases:8"),
         ("计划引进100名研究人员。", "count:researchers:100"),
+        # An em dash between words ends the counted phrase, as a space would.
+        (
+            "Its model has 32 billion parameters—far fewer than others.",
+            "count:parameters:32000000000",
+        ),
     ],
 )
 def test_count_key(text: str, key: str, gazetteer: Gazetteer, rates: RateTable) -> None:
@@ -38,6 +43,7 @@ def test_count_key(text: str, key: str, gazetteer: Gazetteer, rates: RateTable) 
         "It plans to train 100 such researchers.",
         "It launched in 2024 with partners.",
         "It will invest $15 billion.",
+        "It has fewer than the rival's 671 billion—it still delivers.",
     ],
 )
 def test_not_counts(text: str, gazetteer: Gazetteer, rates: RateTable) -> None:

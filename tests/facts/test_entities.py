@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rdwatch.facts import Gazetteer, RateTable, extract_facts, watched_entities
 from rdwatch.models import Fact
 
@@ -66,6 +68,14 @@ def test_dates_and_periods(gazetteer: Gazetteer, rates: RateTable) -> None:
     assert {"date:next:3y", "date:next:20y", "date:2024", "date:2020-09-30", "date:ago:11y"} <= keys
 
 
+def test_an_undated_page_keeps_month_and_day_without_inventing_a_year(
+    gazetteer: Gazetteer, rates: RateTable
+) -> None:
+    text = "Alibaba said on Sept. 10 that it will split. Results come in April this year."
+    dates = {k for k in _by_key(text, gazetteer, rates) if k.startswith("date:")}
+    assert dates == {"date:--09-10"}
+
+
 def test_quote_with_speaker_after(gazetteer: Gazetteer, rates: RateTable) -> None:
     text = (
         '"The academy will be at the forefront of next-generation technology," '
@@ -97,3 +107,20 @@ def test_watched_entities_in_order(gazetteer: Gazetteer) -> None:
         "Alibaba Group",
         "T-Head",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Moonshot AI's Kimi now reads long documents.", "product:kimi"),
+        ("SenseTime updated SenseNova on Monday.", "product:sensenova"),
+        ("Alibaba opened Tongyi Wanxiang to the public.", "product:tongyi-wanxiang"),
+        ("百度发布文心一言。", "product:ernie-bot"),
+    ],
+)
+def test_rival_models_are_products(
+    text: str, key: str, gazetteer: Gazetteer, rates: RateTable
+) -> None:
+    """Other companies' models are products too: an analyst compares them with Qwen."""
+    keys = {f.key for f in extract_facts(text, gazetteer=gazetteer, rates=rates)}
+    assert key in keys and not any(k.startswith("org:sensenova") for k in keys)

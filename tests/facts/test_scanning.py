@@ -1,6 +1,6 @@
 """The fast forms of the fact patterns match exactly what their plain forms match.
 
-Extraction speed (issue 6) comes from rewriting patterns so that Python's `re` can skip most of a
+Extraction speed comes from rewriting patterns so that Python's `re` can skip most of a
 sentence (`rdwatch.facts.scanning`). Each rewrite must not change a single match: these property
 tests run the fast form and the plain form over texts built from the tokens the patterns care
 about (numbers, number words in odd cases, currencies, months, titles, names, aliases, the

@@ -11,8 +11,18 @@ from typing import Any
 
 import prefect.server.api.server as prefect_server
 import pytest
-from flows.api_server import tie_temporary_server, tied_server_class, uvicorn_args
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from flows.api_server import (
+    MIN_STARTUP_WAIT_S,
+    startup_wait_s,
+    tie_temporary_server,
+    tied_server_class,
+    uvicorn_args,
+)
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    temporary_settings,
+)
 
 
 class _Recorded:
@@ -45,3 +55,11 @@ def test_the_server_command_is_prefects_own_behind_the_launcher(
 def test_no_server_is_started_when_an_api_url_is_set() -> None:
     with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api"}):
         assert tie_temporary_server() is None
+
+
+def test_a_slow_start_is_waited_for_longer_than_prefects_default() -> None:
+    """A busy host must not fail a run because the server took more than 20 s to import."""
+    with temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 20}):
+        assert startup_wait_s() == MIN_STARTUP_WAIT_S
+    with temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 600}):
+        assert startup_wait_s() == 600

@@ -1,6 +1,6 @@
 """The watch flow run in-process against Prefect's ephemeral API and local servers.
 
-This is the test that catches a Prefect/FastAPI mismatch (design §5): `import prefect` works with a
+This is the test that catches a Prefect/FastAPI mismatch: `import prefect` works with a
 FastAPI that the API server then crashes on, so only a real flow run shows it.
 """
 

@@ -49,6 +49,12 @@ def test_an_article_claims_its_largest_amount_its_headcounts_roles_and_event_dat
     )  # two dates in one sentence say nothing of either
 
 
+def test_a_date_without_its_year_claims_nothing() -> None:
+    """Beside another outlet's full date it would read as a disagreement."""
+    facts = (Fact("date", "on Sept. 10", "date:--09-10", "The lab opens on Sept. 10."),)
+    assert article_claims(facts, SETTINGS) == ()
+
+
 def test_market_figures_are_no_amount_claim_and_people_are_bounded() -> None:
     sentence = "Quarterly revenue was US$30 billion."
     revenue = Fact("money", "US$30 billion", "money:usd:3e10", sentence, usd=3e10)

@@ -1,6 +1,6 @@
 """Outbox delivery to real local channels: webhook (json://, mmost://), SMTP (mailto://).
 
-Covers the design §1.6 / §4.4 promises: one alert per story per channel, a channel that is down
+Covers the delivery promises: one alert per story per channel, a channel that is down
 gets the alert exactly once on a later run, routing by score and tag, and secrets never shown.
 """
 

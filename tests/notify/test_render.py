@@ -69,7 +69,7 @@ def test_every_format_says_what_happened_what_is_new_why_and_who() -> None:
             assert name in body
         assert "+1 syndicated copy" in body
         for article in photonics_story().articles:
-            assert article.url in body, (body_format, article.url)  # design §4.4
+            assert article.url in body, (body_format, article.url)  # every alert links its sources
 
 
 def test_facts_are_marked_new_or_known() -> None:

@@ -32,7 +32,7 @@ from tests.conftest import make_config_data
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 BEFORE_LENGTHS = "0002_dedup_v2"  # the revision before 0003_lengths
-HEAD = "0006_story_intelligence"
+HEAD = "0008_alert_controls"
 
 
 @contextmanager

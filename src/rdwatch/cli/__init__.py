@@ -1,4 +1,4 @@
-"""The `rdwatch` command line (design §4.1).
+"""The `rdwatch` command line.
 
 Each command parses its options, calls library functions, and prints. Errors a user can cause
 (`RdwatchError`) become one line on stderr and exit code 2; unexpected errors show their

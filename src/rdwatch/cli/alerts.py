@@ -1,4 +1,5 @@
-"""`rdwatch alerts list|test|resend`: inspect the outbox, test every channel, send one again."""
+"""`rdwatch alerts list|test|resend|route`: inspect the outbox, test every channel, send one
+again, show which channels a story reaches."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console, open_database
 from rdwatch.config import load_config
 from rdwatch.console import safe
+from rdwatch.errors import NotifyError
 from rdwatch.store import outbox as outbox_store
 from rdwatch.untrusted import redact
 
@@ -57,7 +59,9 @@ def _alert_record(entry: outbox_store.OutboxEntry) -> dict[str, Any]:
         "sent_at": entry.sent_at.isoformat() if entry.sent_at else None,
         "score": entry.score,
         "sequence": entry.sequence,  # 0: the alert; 1, 2, …: the updates after it
+        # a pending row's release time: a retry, an update's rate limit or quiet hours
         "next_attempt_at": entry.next_attempt_at.isoformat() if entry.next_attempt_at else None,
+        "folded_at": entry.folded_at.isoformat() if entry.folded_at else None,
     }
 
 
@@ -109,3 +113,27 @@ def alerts_resend(alert_id: int, config: ConfigOption = None) -> None:
         console.print(f"alert {alert_id} is being sent by another run; not sent again")
     if not report.sent:
         raise typer.Exit(1)
+
+
+@alerts_app.command("route")
+def alerts_route(story_id: int, config: ConfigOption = None) -> None:
+    """Show which channels a story's alert reaches and why, and why not the others."""
+    from rdwatch.notify import build_senders
+    from rdwatch.notify.route_view import route_stored_story
+
+    settings = load_config(config)
+    senders = build_senders(settings.alerts, settings.data_dir)
+    with open_database(settings, read_only=True) as db, db.session() as session:
+        try:
+            route = route_stored_story(session, story_id, senders, settings.alerts)
+        except NotifyError as exc:
+            raise typer.BadParameter(str(exc), param_hint="STORY_ID") from None
+    console.print(
+        f"story {route.story_id}: {safe(route.title)} (score {route.score:.2f}, {route.tier})",
+        highlight=False,
+    )
+    table = Table("channel", "reaches", "why")
+    for decision in route.decisions:
+        table.add_row(safe(decision.channel), "yes" if decision.reaches else "no",
+                      safe(decision.reason))  # fmt: skip
+    console.print(table)

@@ -72,6 +72,7 @@ def print_summary(summary: RunSummary) -> None:
     table.add_row("items in feeds", str(summary.items_seen))
     table.add_row("already known (seen)", str(summary.items_skipped_seen))
     table.add_row("left out by keep rules", str(summary.items_filtered))
+    table.add_row("left for the next run (per-source cap)", str(summary.items_deferred))
     for tier, count in sorted(summary.by_tier.items()):
         if tier != "seen":
             table.add_row(f"dedup: {tier}", str(count))

@@ -1,4 +1,4 @@
-"""Deduplication: is an article already known, and as what? (design §1.3)
+"""Deduplication: is an article already known, and as what?
 
 Tiers, cheapest first; every decision carries its tier, matched article, similarity and reason:
 - seen: same canonical URL or feed guid (before download, in the pipeline);

@@ -14,7 +14,7 @@ reprints sit at J 0.72–0.90 because boilerplate and dropped paragraphs count a
 | 32 × 4       | 0.42       | 0.87     | 1.00     | 2e-4                 |
 | 64 × 2       | 0.13       | 1.00     | 1.00     | 0.15                 |
 
-32 × 4 queries the index at a lower threshold than the 0.8 decision (design §5: trust the
+32 × 4 queries the index at a lower threshold than the 0.8 decision (measured here: trust the
 verified estimate, not the band choice) while keeping unrelated articles out of the candidate list.
 """
 

@@ -10,7 +10,7 @@ gazetteer lacks, by their shape), `figures` (percentages, specs, unit prices, ma
 Chinese text has its own number reader (`chinese_numbers`) and count and people patterns
 (`chinese_counts`, `chinese_people`), while money (English patterns in `english_money`), dates,
 sentences and the gazetteer handle both languages. `extract` ties them together. `scanning` holds
-what keeps the patterns fast (issue 6: 500 articles/s on one core): trie alternations, split
+what keeps the patterns fast (500 articles/s on one core): trie alternations, split
 alternations and anchored searches that match exactly what the plain regexes would.
 """
 

@@ -5,8 +5,10 @@ Keys: a calendar date `date:2017-10-12`, a month `date:2020-04`, a quarter `date
 years", "within two decades" → next:20y, "未来三年", "三年内"), a period back `date:ago:11y`
 / `date:past:5y`.
 Dates without a year ("On September 30", "in April this year", "7月25日", "去年9月") take the
-article's publication year and are skipped when it is unknown; a Chinese day alone ("25日", as
-reports write the day of an event) is the latest such day on or before publication.
+article's publication year; when it is unknown, a month and day keep ISO 8601's year-less form
+`date:--09-30` (most pages carry no date, and the day of an event is still a fact), other such
+phrases are skipped. A Chinese day alone ("25日", as reports write the day of an event) is the
+latest such day on or before publication.
 Weekday-relative phrases ("on Tuesday") are not facts.
 """
 
@@ -217,11 +219,14 @@ def _key(kind: str, p: dict[str, str], published: date | None) -> tuple[str | No
 
 
 def _calendar(p: dict[str, str], published: date | None) -> str | None:
-    """The key "2017-10-11" or "2017-10" from year (else the publication year), month, day."""
+    """The key "2017-10-11" or "2017-10" from year (else the publication year), month, day;
+    "--10-11" for a month and day whose year nothing tells."""
     year = int(p["year"]) if "year" in p else (published.year if published else None)
     month = int(p["m"]) if "m" in p else _MONTHS.get(p.get("month", "").lower().rstrip("."))
-    if year is None or month is None:
+    if month is None:
         return None
+    if year is None:
+        return f"--{month:02d}-{int(p['day']):02d}" if "day" in p else None
     return f"{year}-{month:02d}-{int(p['day']):02d}" if "day" in p else f"{year}-{month:02d}"
 
 

@@ -17,7 +17,7 @@ from wordfreq.util import data_path
 
 # Curly apostrophes become straight ones so patterns need one spelling ("Alibaba’s"). Curly double
 # quotes stay: their direction is what pairs a quote's opening with its end.
-_TYPOGRAPHY = (("‘", "'"), ("’", "'"), ("\u00a0", " "), ("–", "-"), ("—", "-"))
+_TYPOGRAPHY = (("‘", "'"), ("’", "'"), ("\u00a0", " "), ("–", "-"), ("—", " - "))
 
 # Lines at which page furniture starts (share bars, comment widgets, author bios). Everything after
 # the first such line is not article text; trafilatura drops it for fetched pages, but stored and

@@ -1,4 +1,4 @@
-"""The fetch stage: sources → FeedItems, item links → article pages (design §1.1).
+"""The fetch stage: sources → FeedItems, item links → article pages.
 
     http      bounded, polite GETs: limits, timeouts, size cap, redirects
     retry     the one retry policy: per-URL budget, typed failures (transient/throttled/gone/bad)

@@ -155,8 +155,9 @@ def _role(fact: Fact) -> Claim:
 
 
 def _event_dates(facts: Sequence[Fact]) -> list[Claim]:
-    """A date whose sentence names one event and holds no other date."""
-    dates = [f for f in facts if f.kind == "date"]
+    """A date whose sentence names one event and holds no other date. A date without its year
+    ("--09-10") is left out: beside a full date it would look like a disagreement."""
+    dates = [f for f in facts if f.kind == "date" and not f.key.startswith("date:--")]
     per_sentence: dict[str, int] = {}
     for fact in dates:
         per_sentence[fact.sentence] = per_sentence.get(fact.sentence, 0) + 1

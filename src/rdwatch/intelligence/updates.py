@@ -49,6 +49,8 @@ class UpdatePlan:
 
 def channel_history(entries: Sequence[OutboxEntry], channel: str) -> ChannelHistory:
     """The channel's alert and updates on one story, as `plan_update` reads them."""
+    # A spike alert is about coverage, and its sequence numbers an episode, not an update.
+    entries = [e for e in entries if e.kind != "spike"]
     mine = [e for e in entries if e.channel == channel and e.status != CANCELLED]
     alert = next((e for e in mine if e.kind == "alert"), None)
     updates = [e for e in mine if e.kind == "update"]

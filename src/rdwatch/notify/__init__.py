@@ -1,4 +1,4 @@
-"""Notification (design §1.6): channels (apprise), rendering (jinja2) and outbox delivery."""
+"""Notification: channels (apprise), rendering (jinja2) and outbox delivery."""
 
 from rdwatch.notify.channels import (
     CONSOLE_CHANNEL,

@@ -1,7 +1,7 @@
 """Alert channels: each configured apprise URL is its own channel with its own outbox rows.
 
 `Apprise.notify()` returns one boolean for all its URLs, so every channel gets its own Apprise
-object (design §1.6). With no channel configured, alerts go to the console channel, which prints
+object. With no channel configured, alerts go to the console channel, which prints
 them and appends them to `data/alerts.jsonl`. Channel ids never contain the URL: URLs hold secrets.
 """
 

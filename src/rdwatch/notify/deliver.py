@@ -15,13 +15,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from rdwatch.config import NotabilityConfig
+from rdwatch.config import AlertsConfig, NotabilityConfig, SpikeConfig
 from rdwatch.errors import NotifyError
 from rdwatch.intelligence.views import changes_since
 from rdwatch.models import AlertMessage, DeliveryReport, StoryView
 from rdwatch.notify.channels import Sender, redact
 from rdwatch.notify.context import load_alert_context, told_on
 from rdwatch.notify.render import FollowUp, render_alert, render_test_message
+from rdwatch.notify.routing import channel_rules
+from rdwatch.notify.schedule import Action, DueRow, day_start, plan_releases
+from rdwatch.notify.spike_alerts import SPIKE, render_spike
 from rdwatch.notify.text import clean_text
 from rdwatch.store import Database
 from rdwatch.store import outbox as outbox_store
@@ -36,6 +39,7 @@ class _Tally:
     failed: list[tuple[int, str, str]] = field(default_factory=list)
     skipped: int = 0
     settings: NotabilityConfig | None = None  # the money threshold "why" quotes
+    spike: SpikeConfig | None = None  # the window and baseline a spike alert quotes
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,19 @@ def deliver_outbox(
     now: Callable[[], datetime],
     max_attempts: int,
     settings: NotabilityConfig | None = None,
+    controls: AlertsConfig | None = None,
 ) -> DeliveryReport:
     """Attempt every due row once: pending rows, failed rows whose backoff is over, stale claims.
 
     `settings`: the notability config whose thresholds an alert's "why" quotes (default: the
-    built-in defaults)."""
+    built-in defaults). `controls`: the alerts config whose urgency bands, quiet hours and daily
+    budgets hold or fold due rows first (`notify.schedule`; default: every due row goes)."""
     by_channel = {sender.channel_id: sender for sender in senders}
     with db.session() as session:
         ids = outbox_store.due_ids(session, now(), max_attempts)
-    tally = _Tally(settings=settings)
+        if controls is not None and ids:
+            ids = _apply_controls(session, ids, senders, controls, now())
+    tally = _Tally(settings=settings, spike=controls.spike if controls is not None else None)
     for row_id in ids:
         _deliver_one(db, row_id, by_channel, now, max_attempts, tally)
     return DeliveryReport(tuple(tally.sent), tuple(tally.failed), tally.skipped)
@@ -85,6 +93,33 @@ def resend(
     by_channel = {sender.channel_id: sender for sender in senders}
     _deliver_one(db, row_id, by_channel, now, max_attempts, tally)
     return DeliveryReport(tuple(tally.sent), tuple(tally.failed), tally.skipped)
+
+
+def _apply_controls(
+    session: Session,
+    ids: list[int],
+    senders: Sequence[Sender],
+    controls: AlertsConfig,
+    now: datetime,
+) -> list[int]:
+    """Hold and fold the due rows `notify.schedule` says to; the ids left to send now."""
+    rules = {r.channel: r for r in channel_rules(senders, controls)}
+    entries = outbox_store.get_entries(session, ids)
+    due = [DueRow(e.id, e.channel, e.kind, e.score) for e in entries]
+    sent_today = {
+        channel: outbox_store.sent_since(session, channel, day_start(r.timezone, now))
+        for channel, r in rules.items()
+        if r.daily_budget is not None
+    }
+    sending = []
+    for release in plan_releases(due, rules, controls.urgency, sent_today, now):
+        if release.action == Action.SEND:
+            sending.append(release.row_id)
+        elif release.action == Action.HOLD and release.until is not None:
+            outbox_store.hold(session, release.row_id, release.until)
+        elif release.action == Action.FOLD and outbox_store.fold(session, release.row_id, now):
+            log.info("alert %d folded into the next digest: daily budget spent", release.row_id)
+    return sending
 
 
 def send_test_messages(senders: Sequence[Sender], now: datetime) -> list[ChannelCheck]:
@@ -115,8 +150,10 @@ def _deliver_one(
         if entry is not None and story is not None:
             sender = by_channel.get(entry.channel)
             if sender is not None:
-                message = _render(session, story, sender, entry, tally.settings)
-    told = [f.key for f in story.facts] if story is not None else None
+                message = _render(session, story, sender, entry, tally)
+    # A spike alert tells no facts: the story's next update still owes its reader all of them.
+    spiked = entry is not None and entry.kind == SPIKE
+    told = [f.key for f in story.facts] if story is not None and not spiked else None
     if entry is None or story is None:
         tally.skipped += 1
         return
@@ -142,8 +179,11 @@ def _render(
     story: StoryView,
     sender: Sender,
     entry: outbox_store.OutboxEntry,
-    settings: NotabilityConfig | None,
+    tally: _Tally,
 ) -> AlertMessage:
+    if entry.kind == SPIKE:
+        return render_spike(session, entry.sequence, story, sender.body_format, tally.spike)
+    settings = tally.settings
     update = entry.kind == "update"
     context = load_alert_context(
         session, story, follow_up_channel=entry.channel if update else None, settings=settings

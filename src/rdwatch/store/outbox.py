@@ -5,25 +5,29 @@ A run commits the story and its outbox rows together, then delivers. Delivery cl
 (pending/failed → sending) in its own short transaction, so two concurrent runs never both send it;
 a row left in `sending` by a killed process becomes claimable again after `STALE_CLAIM`.
 Failures are retried on later runs with exponential backoff up to `max_attempts`. A row may be
-queued not to go before a given time (`not_before`: an update waiting out its rate limit).
+queued not to go before a given time (`not_before`: an update waiting out its rate limit), or held
+until one (`hold`: an alert waiting out its channel's quiet hours): either way it is a pending row
+whose `next_attempt_at` is its release time, so it survives a restart and is claimed once. A row
+`folded` by its channel's daily budget is not sent: the channel's next digest lists its story.
 A sent row keeps the story's fact keys it was sent with (`told`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from rdwatch.store.schema import OutboxRow
-from rdwatch.store.sql import insert_for, run
+from rdwatch.store.sql import chunks, insert_for, run
 
 PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed", "gave_up"
 # An alert not sent because its story was merged into one that has the same alert.
 CANCELLED = "cancelled"
+FOLDED = "folded"
 STALE_CLAIM = timedelta(minutes=10)
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=6)
@@ -44,6 +48,7 @@ class OutboxEntry:
     sequence: int = 0
     told: tuple[str, ...] | None = None
     next_attempt_at: datetime | None = None
+    folded_at: datetime | None = None
 
 
 def enqueue(
@@ -141,6 +146,60 @@ def reset_for_resend(session: Session, row_id: int) -> bool:
     return True
 
 
+def hold(session: Session, row_id: int, until: datetime) -> bool:
+    """Keep a due row from being attempted before `until`; False when it is no longer due (another
+    run claimed it)."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == row_id, OutboxRow.status.in_((PENDING, FAILED)))
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def fold(session: Session, row_id: int, now: datetime) -> bool:
+    """Send a due row's story to its channel's next digest instead of alerting on it."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == row_id, OutboxRow.status.in_((PENDING, FAILED)))
+        .values(status=FOLDED, folded_at=now, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def sent_since(session: Session, channel: str, since: datetime, kind: str = "alert") -> int:
+    """Rows of this kind sent on the channel at or after `since`."""
+    query = select(func.count()).where(
+        OutboxRow.channel == channel,
+        OutboxRow.kind == kind,
+        OutboxRow.status == SENT,
+        OutboxRow.sent_at >= since,
+    )
+    return int(session.scalar(query) or 0)
+
+
+def folded_story_ids(session: Session, channel: str, since: datetime, until: datetime) -> set[int]:
+    """Stories whose alert on the channel was folded into a digest in (since, until]."""
+    query = select(OutboxRow.story_id).where(
+        OutboxRow.channel == channel,
+        OutboxRow.status == FOLDED,
+        OutboxRow.folded_at > since,
+        OutboxRow.folded_at <= until,
+    )
+    return set(session.scalars(query))
+
+
+def get_entries(session: Session, row_ids: Sequence[int]) -> list[OutboxEntry]:
+    found = []
+    for chunk in chunks(row_ids):
+        found += [
+            _entry(r) for r in session.scalars(select(OutboxRow).where(OutboxRow.id.in_(chunk)))
+        ]
+    return sorted(found, key=lambda e: e.id)
+
+
 def get_entry(session: Session, row_id: int) -> OutboxEntry | None:
     row = session.get(OutboxRow, row_id)
     return _entry(row) if row is not None else None
@@ -203,4 +262,5 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         sequence=row.sequence,
         told=tuple(row.told) if row.told is not None else None,
         next_attempt_at=row.next_attempt_at,
+        folded_at=row.folded_at,
     )

@@ -137,7 +137,7 @@ class ArticleRow(Base):
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     published: Mapped[date | None] = mapped_column(Date)
-    fetched_at: Mapped[datetime]
+    fetched_at: Mapped[datetime] = mapped_column(index=True)  # spikes count recent coverage
     content_hash: Mapped[str] = mapped_column(String(80), index=True)  # "vN:" + sha256 hex
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20))
@@ -251,6 +251,27 @@ class OutboxRow(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     told: Mapped[list[str] | None] = mapped_column(JSON)
+    # When a daily budget folded the alert into the channel's next digest instead of sending it.
+    folded_at: Mapped[datetime | None]
+
+
+class SpikeRow(Base):
+    """One spike episode of one subject (`entity:<name>` or `story:<id>`): the unique constraint
+    makes its alert once per episode. An episode is open (`ended_at` null) while every check finds
+    coverage still high, so a burst that goes on is the same episode. `story_id`: the story its
+    alerts are sent on (their outbox rows have kind `spike` and the episode's id as sequence)."""
+
+    __tablename__ = "spikes"
+    __table_args__ = (UniqueConstraint("subject", "started_at", name="uq_spikes_subject_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(Text, index=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"))
+    started_at: Mapped[datetime]
+    last_above_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    publishers: Mapped[int] = mapped_column(Integer)
+    baseline: Mapped[float] = mapped_column(Float)
 
 
 class StoryClaimRow(Base):
