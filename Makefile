@@ -10,7 +10,7 @@ export PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW ?= ignore
 
 BENCH_VENV := .bench-venv
 
-.PHONY: run test lint bench bench-env eval serve demo browser clean
+.PHONY: run test test-cluster lint bench bench-env eval serve demo browser cluster cluster-down clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,21 @@ browser:
 
 test: $(STAMP) browser lint
 	$(BIN)/pytest
+
+# The watch spread over a PostgreSQL-backed Prefect server and several workers (end to end, and
+# bench_cluster.py at a tiny size): `make test` leaves these out, they take minutes.
+test-cluster: $(STAMP)
+	$(BIN)/pytest -m cluster
+
+# PostgreSQL, a Prefect server on it, a process work pool with WORKERS workers, the deployments;
+# everything under data/cluster. SCHEDULES=0: no cron runs, only runs started by hand.
+WORKERS ?= 3
+SCHEDULES ?= 1
+cluster: $(STAMP)
+	$(BIN)/python -m deployments.cluster up --workers $(WORKERS) $(if $(filter 0,$(SCHEDULES)),--no-schedules)
+
+cluster-down: $(STAMP)
+	$(BIN)/python -m deployments.cluster down
 
 # Every benchmark at full size; one that fails does not stop the others, but fails the target.
 bench: $(STAMP) bench-env

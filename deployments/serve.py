@@ -14,6 +14,7 @@ import sys
 from flows.backfill import backfill
 from flows.digest import digest
 from flows.watch import watch
+from flows.watch_shard import watch_shard
 from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.schedules import Cron
@@ -36,6 +37,12 @@ def build_deployments(config_path: str) -> list:  # type: ignore[type-arg]
                 limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
             ),
             description="Poll the due sources, store what is new, alert on notable stories.",
+        ),
+        watch_shard.to_deployment(
+            name="rdwatch-watch-shard",
+            parameters=parameters,
+            tags=["rdwatch", "watch"],
+            description="Poll one shard of the sources (whole hosts) and store what is new.",
         ),
         digest.to_deployment(
             name="rdwatch-digest",

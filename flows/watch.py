@@ -1,48 +1,38 @@
 """The `watch` flow: a few fetch tasks, one processing task, one delivery task, artifacts.
 
 Only orchestration lives here; every decision is made in `rdwatch.pipeline`, `rdwatch.ingest` and
-below. The fetch loop is the pipeline's (`fetch_sources_async`): the flow only hands it
-`run_fetch_task`, which turns each shard of sources (at most `rdwatch.fetch.shards.MAX_SHARDS`,
-grouped by host) into one `fetch-<k>-of-<n>` task run. So a run costs Prefect a handful of task
-runs however many sources there are, and every source still has its outcome in the task run's
-logs and a row in the source-health artifact.
+below, and the tasks are in flows/stages.py. The fetch loop is the pipeline's
+(`fetch_sources_async`): the flow only hands it `run_fetch_task`, which turns each shard of
+sources (at most `rdwatch.fetch.shards.MAX_SHARDS`, grouped by host) into one `fetch-<k>-of-<n>`
+task run. So a run costs Prefect a handful of task runs however many sources there are, and every
+source still has its outcome in the task run's logs and a row in the source-health artifact.
 
-Fetch tasks have no Prefect retries: the fetch stage retries within each URL's budget
-(`rdwatch.fetch.retry`), and a source that still fails is an expected outcome, logged in one
-line, never raised. The task run's state says what happened: "Completed" when every source of
-the shard answered, "Partly failed" or "All failed" otherwise (all of the COMPLETED type, since
-failing sources are expected); its message counts the outcomes.
+With `cluster.shards` above 1 the run fans out instead: one `watch-shard` flow run per shard of
+hosts, on whichever workers take them (flows/watch_shard.py), then delivery here.
 
 The flow is async so that its fetch task runs share one event loop and one HTTP client: the fetch
 stage's limits (requests in flight overall and per host) hold across tasks, and no thread pool is
 involved (bench_prefect_tasks.py measured async task runs at well under half the cost of sync
 ones in threads on 2 cores).
-
-Objects handed to tasks go through `untraversed()`: Prefect otherwise walks every field of every
-argument, twice per task run, looking for upstream futures that cannot be there.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from datetime import UTC, datetime
-from typing import TypeVar, cast
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.runtime import flow_run
-from prefect.states import Completed, State
-from prefect.utilities.annotations import quote
+from prefect.runtime import deployment, flow_run
 
+from flows.stages import deliver_alerts, fetch_and_store, untraversed
+from flows.watch_shard import run_shards
+from rdwatch import cluster, report
 from rdwatch import pipeline as core
-from rdwatch import report
 from rdwatch.config import load_config
-from rdwatch.fetch.shards import PollShard, Shard, describe, summarise
+from rdwatch.fetch.shards import describe
 from rdwatch.models import RunSummary, SourceFetch
-from rdwatch.notify import DeliveryReport
 from rdwatch.store import sources as source_store
 from rdwatch.store.articles import get_stories
 
@@ -54,69 +44,6 @@ logging.getLogger("rdwatch").setLevel(logging.INFO)
 ARTIFACT_NEW_STORIES = "rdwatch-new-stories"
 ARTIFACT_SOURCE_HEALTH = "rdwatch-source-health"
 ARTIFACT_RUN_SUMMARY = "rdwatch-run-summary"
-T = TypeVar("T")
-
-
-def untraversed(value: T) -> T:
-    """`value`, marked so that Prefect hands it to the task as is (its `quote` annotation)."""
-    return cast(T, quote(value))
-
-
-@task(name="fetch-sources", task_run_name="fetch-{shard.label}", cache_policy=NO_CACHE)
-async def fetch_shard(shard: Shard, poll: PollShard) -> State:
-    """Poll one shard of sources; each source's outcome is a value and a log line, never raised."""
-    return shard_state(await poll(shard))
-
-
-def shard_state(results: list[SourceFetch]) -> State:
-    """The fetch task run's final state: what happened to its sources, at a glance.
-
-    Always of the COMPLETED type: the task did its job, and failed sources are expected
-    outcomes. A FAILED state would make Prefect log an error with an empty traceback and the
-    whole result; it is left for a task that crashed.
-    """
-    failed = sum(not r.ok for r in results)
-    name = "Completed"
-    if failed:
-        name = "All failed" if failed == len(results) else "Partly failed"
-    return Completed(data=results, name=name, message=summarise(results))
-
-
-async def run_fetch_task(shard: Shard, poll: PollShard) -> list[SourceFetch]:
-    """The pipeline's `run_shard`: one task run per shard, its sources' outcomes as its result."""
-    state = await fetch_shard(untraversed(shard), untraversed(poll), return_state=True)
-    outcome = await state.aresult(raise_on_failure=False)
-    if isinstance(outcome, BaseException):
-        raise outcome  # the task itself crashed: the fetch stage fails its sources with why
-    return cast(list[SourceFetch], outcome)
-
-
-@task(name="process-items", cache_policy=NO_CACHE)
-def process_items(pipeline: core.Pipeline, fetches: list[SourceFetch]) -> core.BatchResult:
-    batch = core.process_fetches(pipeline, fetches)
-    get_run_logger().info(
-        "process: %d item(s) in feeds, %d already known, dedup tiers %s, %d new story(ies), "
-        "%d extraction failure(s)",
-        batch.items_seen,
-        batch.items_skipped_seen,
-        batch.by_tier,
-        len(batch.new_story_ids),
-        len(batch.extract_failures),
-    )
-    return batch
-
-
-@task(name="deliver-alerts", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def deliver_alerts(pipeline: core.Pipeline) -> DeliveryReport:
-    delivery = core.deliver(pipeline)
-    get_run_logger().info(
-        "deliver: %d alert(s) sent, %d failed", len(delivery.sent), len(delivery.failed)
-    )
-    return delivery
-
-
-def _log_fetch_stage(fetches: list[SourceFetch], seconds: float) -> None:
-    get_run_logger().info("fetch: %s in %.1f s", summarise(fetches), seconds)
 
 
 async def publish_artifacts(
@@ -164,21 +91,67 @@ async def watch(config_path: str = "config/rdwatch.yaml", due_only: bool = False
     alert on notable stories."""
     started_at = datetime.now(UTC)
     config = load_config(config_path)
+    # Opened before any fan-out: the shard runs then find the schema migrated, the archive
+    # imported and the sources synced, instead of racing each other to do it.
     pipeline = core.open_pipeline(config)
     try:
+        if _fans_out(config.cluster.shards):
+            return await _watch_in_shards(pipeline, config_path, started_at, due_only)
         sources = [s for s in config.sources if s.enabled]
-        clock = time.perf_counter()
-        fetches = await core.fetch_sources_async(
-            pipeline, sources, run_shard=run_fetch_task, due_only=due_only
-        )
-        _log_fetch_stage(fetches, time.perf_counter() - clock)
-        # Sync tasks, in a worker thread: the pipeline runs its own event loop for article pages.
-        batch = await asyncio.to_thread(process_items, untraversed(pipeline), untraversed(fetches))
+        fetches, batch = await fetch_and_store(pipeline, sources, due_only=due_only)
         delivery = await asyncio.to_thread(deliver_alerts, untraversed(pipeline))
         summary = core.summarise(started_at, datetime.now(UTC), fetches, batch, delivery)
         await publish_artifacts(pipeline, summary, fetches)
     finally:
         pipeline.close()
+    return summary
+
+
+def _fans_out(shards: int) -> bool:
+    """Shards need the work pool's workers: a run not started from a deployment (`rdwatch run`)
+    polls everything itself whatever `cluster.shards` says."""
+    if shards <= 1:
+        return False
+    if deployment.get_id() is None:
+        get_run_logger().warning(
+            "cluster.shards is %d, but this run was not started from a deployment: "
+            "polling every source in this process",
+            shards,
+        )
+        return False
+    return True
+
+
+async def _watch_in_shards(
+    pipeline: core.Pipeline, config_path: str, started_at: datetime, due_only: bool
+) -> RunSummary:
+    """Shard flow runs on the work pool's workers, then delivery of whatever they stored. With
+    `due_only`, only the shards holding a due source run (each polls its due sources only): a
+    minute with nothing due starts no flow run."""
+    shards = cluster.plan_shards(pipeline.config)
+    if due_only:
+        shards = cluster.shards_with(shards, core.due_source_names(pipeline))
+    reports = await run_shards(config_path, pipeline.config.cluster, shards, due_only=due_only)
+    outcome = cluster.describe_shards(reports)
+    get_run_logger().info("shards: %s", outcome)
+    delivery = await asyncio.to_thread(deliver_alerts, untraversed(pipeline))
+    summary = core.summarise(started_at, datetime.now(UTC), [], core.BatchResult(), delivery)
+    with pipeline.db.session() as session:
+        health = source_store.list_source_health(session)
+    await acreate_table_artifact(
+        key=ARTIFACT_SOURCE_HEALTH,
+        table=report.source_health_rows(health),
+        description="Health of every configured source after this run",
+    )
+    await acreate_markdown_artifact(
+        key=ARTIFACT_RUN_SUMMARY,
+        markdown=f"# Run summary\n\n- Shards: {outcome}\n"
+        f"- Alerts: {summary.alerts_sent} sent, {len(summary.alerts_failed)} failed",
+        description="Shards run, alerts sent and failed",
+    )
+    if any(r.end is not cluster.ShardEnd.COMPLETED for r in reports):
+        # Delivered what the other shards stored; the run still fails, so that Prefect says so.
+        raise RuntimeError(f"not every shard completed: {outcome}")
     return summary
 
 

@@ -483,6 +483,32 @@ class AlertsConfig(_Strict):
         return value
 
 
+class ClusterConfig(_Strict):
+    shards: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Split each watch run into this many shard flow runs (sources grouped by "
+        "host), each run by whichever worker of the work pool takes it; 0 or 1: one process "
+        "polls everything.",
+    )
+    shard_deployment: str = Field(
+        "watch-shard/rdwatch-watch-shard",
+        description="The deployment a shard runs as (`flow/deployment`).",
+    )
+    shard_attempts: int = Field(
+        3,
+        ge=1,
+        description="Flow runs a shard gets in one watch run: a crashed or failed run (a worker "
+        "lost mid-shard) is started again, up to this many times in all.",
+    )
+    shard_timeout_s: float = Field(
+        1800,
+        gt=0,
+        description="How long a watch run waits for its shards before giving up on the rest.",
+    )
+
+
 class Config(_Strict):
     database_url: str = Field(
         "sqlite:///data/rdwatch.db", description="SQLAlchemy URL; RDWATCH_DATABASE_URL overrides."
@@ -497,6 +523,7 @@ class Config(_Strict):
     facts: FactsConfig = Field(default_factory=FactsConfig)
     notability: NotabilityConfig = Field(default_factory=NotabilityConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig)
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> Config:

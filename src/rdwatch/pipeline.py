@@ -187,6 +187,14 @@ def fetch_sources(
     )
 
 
+def due_source_names(pipeline: Pipeline) -> set[str]:
+    """The enabled sources due by their schedule now."""
+    with pipeline.db.session() as session:
+        states = source_store.load_source_states(session)
+    enabled = [s for s in pipeline.config.sources if s.enabled]
+    return {s.name for s in schedule.due_sources(enabled, states, pipeline.clock())}
+
+
 async def fetch_sources_async(
     pipeline: Pipeline,
     sources: Sequence[SourceConfig],

@@ -31,12 +31,20 @@ TINY = {
         "growth 1st→last size",
     ),
     "bench_story_size.py": (["--sizes", "2,20", "--joins", "3"], "join time growth"),
+    "bench_cluster.py": (
+        ["--feeds", "12", "--hosts", "4", "--delay", "0", "--workers", "1,2", "--rounds", "1"],
+        "| workers | shards | tick | speed-up vs 1 worker |",
+    ),
 }
 # These start a Prefect server: tens of seconds each, even tiny.
 SLOW = {"bench_poll.py", "bench_prefect.py", "bench_prefect_tasks.py"}
+# This one starts PostgreSQL, a Prefect server and workers: minutes even tiny (make test-cluster).
+CLUSTER = {"bench_cluster.py"}
 
 
 def _marks(name: str) -> list[pytest.MarkDecorator]:
+    if name in CLUSTER:
+        return [pytest.mark.slow, pytest.mark.cluster, pytest.mark.timeout(700)]
     return [pytest.mark.slow] if name in SLOW else []
 
 
@@ -52,7 +60,7 @@ def test_benchmark_runs_at_a_tiny_size_and_prints_its_table(name: str) -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=600 if name in CLUSTER else 240,
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]

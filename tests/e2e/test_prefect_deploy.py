@@ -52,6 +52,12 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "tags": {"rdwatch", "watch"},
         "limit": (1, "CANCEL_NEW"),
     },
+    "watch-shard/rdwatch-watch-shard": {
+        "entrypoint": "flows/watch_shard.py:watch_shard",
+        "crons": [],
+        "tags": {"rdwatch", "watch"},
+        "limit": (None, None),
+    },
     "digest/rdwatch-digest": {
         "entrypoint": "flows/digest.py:digest",
         "crons": [("0 7 * * *", "UTC")],

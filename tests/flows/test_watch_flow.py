@@ -261,3 +261,21 @@ def test_a_scheduled_run_polls_only_due_sources_and_with_none_due_fetches_nothin
         "2m 30s (every 5m)",
         "3h (every 6h)",
     ), rows
+
+
+def test_shards_need_a_deployment_run_so_a_direct_run_polls_in_process(
+    prefect_api: None, tmp_path: Path, site: SiteServer, receiver: Receiver
+) -> None:
+    """`cluster.shards` fans out only runs started by a worker; `rdwatch run` has no workers."""
+    config = write_config(
+        tmp_path,
+        sources=[{"name": "tech-wire", "kind": "feed", "url": site.url("feed.xml")}],
+        alerts={"channels": [{"url": f"json://{receiver.base}/hook", "name": "webhook"}]},
+        cluster={"shards": 3},
+    )
+
+    state = asyncio.run(watch(config_path=str(config), return_state=True))
+
+    assert state.is_completed(), state
+    assert state.result().sources_ok == ("tech-wire",)
+    assert len(receiver.requests) == 1
