@@ -151,12 +151,14 @@ def measure(
     start_workers(layout, workers, database_url)
     try:
         delay, farm.delay = farm.delay, 0.0
-        asyncio.run(tick({"config_path": str(config)}))  # warm-up: every item stored once
+        asyncio.run(
+            tick({"config_path": str(config), "due_only": False})
+        )  # warm-up: every item stored once
         farm.delay = delay
         ticks = []
         for _ in range(rounds):
             farm.reset()
-            ticks.append(asyncio.run(tick({"config_path": str(config)})))
+            ticks.append(asyncio.run(tick({"config_path": str(config), "due_only": False})))
             polls = farm.polls()
             if polls != {n: 1 for n in range(farm.feeds)}:
                 raise RuntimeError(f"{workers} worker(s): not every feed polled once: {polls}")

@@ -127,7 +127,8 @@ def test_watch_fans_out_over_workers_and_survives_a_lost_worker(
         alerts={"channels": [{"url": f"json://{receiver.base}/hook", "name": "webhook"}]},
         cluster={"shards": SHARDS, "shard_attempts": 3, "shard_timeout_s": TICK_TIMEOUT},
     )
-    parameters = {"config_path": str(config)}
+    # Each tick polls every source (the deployment's schedule would poll only those due).
+    parameters = {"config_path": str(config), "due_only": False}
     started = time.monotonic()
     with temporary_settings({PREFECT_API_URL: layout.api}):
         # Tick 1: every source once, the first story alerted once, six shard runs.
