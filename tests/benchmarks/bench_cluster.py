@@ -151,14 +151,13 @@ def measure(
     start_workers(layout, workers, database_url)
     try:
         delay, farm.delay = farm.delay, 0.0
-        asyncio.run(
-            tick({"config_path": str(config), "due_only": False})
-        )  # warm-up: every item stored once
+        full_poll = {"config_path": str(config), "due_only": False}
+        asyncio.run(tick(full_poll))  # warm-up: every item stored once
         farm.delay = delay
         ticks = []
         for _ in range(rounds):
             farm.reset()
-            ticks.append(asyncio.run(tick({"config_path": str(config), "due_only": False})))
+            ticks.append(asyncio.run(tick(full_poll)))
             polls = farm.polls()
             if polls != {n: 1 for n in range(farm.feeds)}:
                 raise RuntimeError(f"{workers} worker(s): not every feed polled once: {polls}")
