@@ -176,6 +176,11 @@ def _current_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as connection:
             return connection.scalar(text("SELECT version_num FROM alembic_version"))
+    except OperationalError as exc:
+        if _timed_out(exc):
+            # Migrating would wait the whole connect timeout a second time for the same silence.
+            raise StoreError(f"database unreachable: {_unreachable(engine, exc)}") from None
+        return None
     except SQLAlchemyError:
         return None
 
