@@ -172,7 +172,7 @@ def upgrade_database(engine: Engine) -> None:
 
 def _current_revision(engine: Engine) -> str | None:
     """The database's Alembic revision, or None (no database yet, or unreadable: migrating
-    reports why)."""
+    reports why). A server that never answered raises StoreError here."""
     try:
         with engine.connect() as connection:
             return connection.scalar(text("SELECT version_num FROM alembic_version"))
