@@ -35,8 +35,10 @@ def snapshot(config: Config) -> dict[str, Any]:
             name
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
         ]
+        # In a stable order: some tables have no rowid.
         rows = {
-            t: connection.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables
+            t: sorted(connection.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
+            for t in tables
         }
     alerts = config.data_dir / "alerts.jsonl"
     return {"rows": rows, "alerts": alerts.read_text() if alerts.exists() else None}

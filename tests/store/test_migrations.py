@@ -45,7 +45,7 @@ from tests.conftest import make_config_data
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 BEFORE_LENGTHS = "0002_dedup_v2"  # the revision before 0003_lengths
-HEAD = "0008_alert_controls"
+HEAD = "0009_clustered_term_index"
 
 
 @contextmanager
@@ -165,6 +165,27 @@ def test_the_upgrade_cuts_long_quote_keys_stored_on_sqlite(tmp_path: Path) -> No
         (long_key[:300], "a"),
         (("quote:jack ma:" + "另" * 400)[:300], "c"),
     ]
+
+
+def test_the_term_index_is_clustered_on_sqlite_and_keeps_its_rows(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'rdwatch.db'}"
+    opened = pipeline.open_pipeline(parse_config(make_config_data(tmp_path)))
+    opened.close()
+    index_rows = "SELECT * FROM story_terms UNION ALL SELECT term, stories, 0, 0 FROM term_stats"
+    with _connection(database_url) as connection:
+        before = sorted(connection.execute(text(index_rows)).all())
+    _migrate(database_url, "0008_alert_controls", down=True)
+    with _connection(database_url) as connection:
+        assert sorted(connection.execute(text(index_rows)).all()) == before
+    _migrate(database_url, "head")
+
+    with sqlite3.connect(tmp_path / "rdwatch.db") as db:
+        tables = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        after = sorted(db.execute(index_rows).fetchall())
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert before and [tuple(r) for r in before] == after
+    assert tables["story_terms"].rstrip().endswith("WITHOUT ROWID")
+    assert tables["term_stats"].rstrip().endswith("WITHOUT ROWID")
 
 
 def test_sent_alerts_learn_what_they_told_and_a_story_can_have_several_updates(

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest migration's revision: a database already there is opened without loading Alembic
 # (tests/store/test_migrations.py checks this names Alembic's head).
-HEAD_REVISION = "0008_alert_controls"
+HEAD_REVISION = "0009_clustered_term_index"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 MIGRATION_ATTEMPTS = 5
 # Seconds to wait for a PostgreSQL server to complete the connection (libpq's connect_timeout);

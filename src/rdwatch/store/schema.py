@@ -207,7 +207,8 @@ class StoryTermRow(Base):
     their headline or lead: the same-story index."""
 
     __tablename__ = "story_terms"
-    __table_args__ = (Index("ix_story_terms_story", "story_id"),)
+    # Clustered on the key in SQLite (one B-tree, not a rowid table and an index): migration 0009.
+    __table_args__ = (Index("ix_story_terms_story", "story_id"), {"sqlite_with_rowid": False})
 
     term: Mapped[str] = mapped_column(String(MAX_TERM_CHARS), primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), primary_key=True)
@@ -219,6 +220,7 @@ class TermStatRow(Base):
     """In how many stories a term occurs: how much it says about an event (rare) or not (common)."""
 
     __tablename__ = "term_stats"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     term: Mapped[str] = mapped_column(String(MAX_TERM_CHARS), primary_key=True)
     stories: Mapped[int] = mapped_column(Integer, default=0)
