@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -527,8 +528,8 @@ class Config(_Strict):
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> Config:
-        names = [s.name for s in self.sources]
-        duplicated = sorted({n for n in names if names.count(n) > 1})
+        counts = Counter(s.name for s in self.sources)
+        duplicated = sorted(n for n, count in counts.items() if count > 1)
         if duplicated:
             raise ValueError(f"sources: duplicate name(s) {', '.join(duplicated)}")
         return self

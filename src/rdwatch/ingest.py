@@ -14,8 +14,10 @@ Joining a story costs the same at 2 articles and 20,000: only the story's aggreg
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -52,7 +54,7 @@ from rdwatch.store.locks import lock_ingest
 from rdwatch.store.pending import NewStory, PendingWrites
 
 log = logging.getLogger(__name__)
-BATCH_SIZE = 200
+BATCH_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ class IngestContext:
     def analyser(self) -> Analyser:
         """One per context: its background terms are computed once."""
         return Analyser(self.config.dedup, self.gazetteer, self.rates)
+
+    @cached_property
+    def source_weights(self) -> dict[str, float]:
+        return {s.name: s.weight for s in self.config.sources}
 
     @cached_property
     def channel_rules(self) -> list[ChannelRules]:
@@ -108,6 +114,7 @@ class _Batch:
         story_index.prefetch_term_stats(
             session, {t for a in analyses for t in a.terms}, batch.pending
         )
+        story_index.prefetch_candidates(session, (a.terms for a in analyses), batch.pending)
         return batch
 
 
@@ -131,7 +138,7 @@ def ingest_batch(
     """Decide and store the analysed articles, `BATCH_SIZE` per transaction, in order."""
     results: list[IngestResult] = []
     for start in range(0, len(analyses), BATCH_SIZE):
-        with db.session() as session:
+        with _collector_paused(), db.session() as session:
             lock_ingest(session)
             batch = _Batch.open(session, analyses[start : start + BATCH_SIZE])
             for analysis in analyses[start : start + BATCH_SIZE]:
@@ -143,6 +150,38 @@ def ingest_batch(
             for result in batch.results:
                 on_each(result)
     return results
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch is decided and stored.
+
+    A batch allocates a few hundred thousand small objects that live until it commits, and the
+    collector's passes over them, and over everything the process imported, took a fifth of a
+    first poll (bench_poll.py). What a batch leaves behind is collected after it, so memory stays
+    bounded by the batch.
+    """
+    freeze_long_lived()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def freeze_long_lived() -> None:
+    """Move the objects alive now (imported modules, config, gazetteer), which live as long as
+    the process, out of the cyclic collector's sight, so its full passes skip them. Once per
+    process: what is frozen is never collected."""
+    global _startup_frozen
+    if not _startup_frozen:
+        gc.freeze()
+        _startup_frozen = True
+
+
+_startup_frozen = False
 
 
 def ingest_in_session(
@@ -390,7 +429,7 @@ def _score_and_queue(
     """Re-score the story from its aggregates and queue its alerts (and updates)."""
     if batch.archive_keys is None:
         batch.archive_keys = article_store.archive_fact_keys(session)
-    configured = {s.name: s.weight for s in ctx.config.sources}
+    configured = ctx.source_weights
     # Only a story naming someone in a role can report a change of role.
     named = any(f.kind == "person" and f.role for f in story.facts)
     moves = timeline_store.story_role_changes(session, story.id) if named else []

@@ -97,6 +97,18 @@ class Pipeline:
         return build_senders(self.config.alerts, self.config.data_dir)
 
     @cached_property
+    def _links_followed(self) -> dict[str, bool]:
+        default = self.config.fetch.follow_links
+        return {
+            s.name: default if s.follow_links is None else s.follow_links
+            for s in self.config.sources
+        }
+
+    def follows_links(self, source_name: str) -> bool:
+        """Whether the source's items are read from their pages (else from the feed entry)."""
+        return self._links_followed.get(source_name, self.config.fetch.follow_links)
+
+    @cached_property
     def ingest_context(self) -> IngestContext:
         from rdwatch.ingest import IngestContext
 
@@ -285,7 +297,7 @@ def _store_items(pipeline: Pipeline, items: list[FeedItem], result: BatchResult)
 
     ctx = pipeline.ingest_context
     now = pipeline.clock()
-    follows = any(_follows_links(pipeline.config, i.source) for i in items)
+    follows = any(pipeline.follows_links(i.source) for i in items)
     size = PAGES_PER_CHUNK if follows else ENTRIES_PER_CHUNK
     arrivals: Counter[str] = Counter()
     progress.begin("extract, dedup, facts, notability", len(items))
@@ -363,9 +375,7 @@ async def _extract_all(
         items, pipeline.config.sources, timeout_s=settings.timeout_s
     )
     # A Google News link leads to an interstitial, never to the article: the item is its headline.
-    follow = {
-        i.url: i for i in items if _follows_links(pipeline.config, i.source) and not i.headline_only
-    }
+    follow = {i.url: i for i in items if pipeline.follows_links(i.source) and not i.headline_only}
     made: dict[str, Article | None] = {}
     if follow:
         async with fetch.build_client(settings) as client:
@@ -386,13 +396,6 @@ def _article_or_none(
         result.extract_failures.append((item.url, str(exc)))
         log.warning("no article for %s: %s", item.url, exc)
         return None
-
-
-def _follows_links(config: Config, source_name: str) -> bool:
-    source = next((s for s in config.sources if s.name == source_name), None)
-    if source is not None and source.follow_links is not None:
-        return source.follow_links
-    return config.fetch.follow_links
 
 
 def _article_for(item: FeedItem, page: FetchedPage | FetchError | None) -> Article:

@@ -14,6 +14,7 @@ from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console
 from rdwatch.config import default_config_path, load_config
 from rdwatch.console import printable, run_display
+from rdwatch.ingest import freeze_long_lived
 from rdwatch.models import RunSummary
 
 
@@ -33,6 +34,7 @@ def run(
 ) -> None:
     """Run one watch now (as the `watch` flow) and print a summary."""
     settings = load_config(config)
+    freeze_long_lived()
     with run_display(console, plain_logs=no_prefect):
         summary = (
             core.run_once(settings, due_only=due_only)

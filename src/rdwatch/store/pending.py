@@ -36,10 +36,10 @@ from rdwatch.store.schema import (
     StoryTermRow,
     TermStatRow,
 )
-from rdwatch.store.sql import execute, insert_for, run
+from rdwatch.store.sql import execute, execute_plain_many, insert_for, run
 
 
-@dataclass
+@dataclass(slots=True)
 class TermDelta:
     """A story's count changes for one term in this batch; `new`: no stored row yet."""
 
@@ -66,13 +66,17 @@ class PendingWrites:
     created: dict[int, NewStory] = field(default_factory=dict)
     articles: list[dict[str, Any]] = field(default_factory=list)
     terms: dict[str, dict[int, TermDelta]] = field(default_factory=lambda: defaultdict(dict))
+    stories_gained: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by term
     publishers: list[dict[str, Any]] = field(default_factory=list)
     facts: list[dict[str, Any]] = field(default_factory=list)
-    bands: list[dict[str, Any]] = field(default_factory=list)
+    bands: list[tuple[int, int, int]] = field(default_factory=list)  # article, band, hash
     outbox: dict[tuple[int, str, str], dict[str, Any]] = field(default_factory=dict)
     notability: dict[int, Notability] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)  # table → last id allocated
     stored_holding: dict[str, int] = field(default_factory=dict)  # term → stories, as stored
+    # term → (story, articles, lead articles) of every stored story holding it, for terms read
+    stored_holders: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
+    stored_story_rows: dict[int, Any] = field(default_factory=dict)  # candidate stories read
 
     # --- reads that see the batch ---
 
@@ -90,7 +94,7 @@ class PendingWrites:
 
     def new_story_pairs(self, term: str) -> int:
         """Stories that gained `term` in this batch."""
-        return sum(delta.new for delta in self.terms.get(term, {}).values())
+        return self.stories_gained.get(term, 0)
 
     def pairs(self, terms: Iterable[str]) -> Iterator[tuple[str, int, TermDelta]]:
         for term in terms:
@@ -138,10 +142,7 @@ class PendingWrites:
 
     def add_bands(self, article_id: int, signature: Sequence[int]) -> None:
         """The article's LSH bands (a copy's are not indexed: its original answers for it)."""
-        self.bands += (
-            {"article_id": article_id, "band": band, "band_hash": value}
-            for band, value in band_hashes(signature)
-        )
+        self.bands += ((article_id, band, value) for band, value in band_hashes(signature))
 
     def update_story(self, story: StoryAggregate) -> None:
         self.stories[story.id] = story
@@ -150,13 +151,19 @@ class PendingWrites:
         self, story_id: int, terms: Collection[str], lead_terms: Collection[str], held: set[str]
     ) -> None:
         """One more article of the story carries `terms`; `held`: those the story had before."""
-        in_lead = set(lead_terms)
+        in_lead = lead_terms if isinstance(lead_terms, (set, frozenset)) else set(lead_terms)
+        by_term = self.terms
         for term in terms:
-            delta = self.terms[term].get(story_id)
+            by_story = by_term[term]
+            delta = by_story.get(story_id)
             if delta is None:
-                delta = self.terms[term][story_id] = TermDelta(new=term not in held)
-            delta.articles += 1
-            delta.lead_articles += term in in_lead
+                new = term not in held
+                by_story[story_id] = TermDelta(1, int(term in in_lead), new)
+                if new:
+                    self.stories_gained[term] += 1
+            else:
+                delta.articles += 1
+                delta.lead_articles += term in in_lead
 
     def add_publisher(self, story_id: int, publisher: str, article_id: int) -> None:
         self.publishers.append(
@@ -178,10 +185,11 @@ class PendingWrites:
 
     def flush(self, session: Session) -> None:
         self._flush_new_stories(session)
-        for table, rows in ((ArticleRow, self.articles), (FactRow, self.facts),
-                            (LshBandRow, self.bands)):  # fmt: skip
+        for table, rows in ((ArticleRow, self.articles), (FactRow, self.facts)):
             if rows:
                 execute(session, insert(table), rows)
+        if self.bands:
+            execute_plain_many(session, _INSERT_BANDS, _BAND_COLUMNS, self.bands)
         self._advance_sequences(session)
         self._flush_stories(session)
         self._flush_terms(session)
@@ -254,29 +262,38 @@ class PendingWrites:
             execute(session, insert(StoryFactRow), new_facts)
 
     def _flush_terms(self, session: Session) -> None:
-        new_rows: list[dict[str, Any]] = []
-        bumps: list[dict[str, Any]] = []
-        gained: dict[str, int] = defaultdict(int)
-        for term, stories in self.terms.items():
-            for story_id, delta in stories.items():
-                row = {"p_term": term, "p_story": story_id, "p_articles": delta.articles,
-                       "p_lead_articles": delta.lead_articles}  # fmt: skip
-                if delta.new:
-                    new_rows.append(row)
-                    gained[term] += 1
-                else:
-                    bumps.append(row)
+        new_rows: list[tuple[str, int, int, int]] = []
+        bumps: list[tuple[str, int, int, int]] = []
+        gained: list[tuple[str, int]] = []
+        # In key order: each B-tree page is then visited once per batch, not once per row.
+        for term, stories in sorted(self.terms.items()):
+            before = len(new_rows)
+            for story_id, delta in sorted(stories.items()):
+                row = (term, story_id, delta.articles, delta.lead_articles)
+                (new_rows if delta.new else bumps).append(row)
+            if len(new_rows) > before:
+                gained.append((term, len(new_rows) - before))
         if new_rows:
-            execute(session, _INSERT_TERMS, new_rows)
+            execute_plain_many(session, _INSERT_TERMS, _TERM_COLUMNS, new_rows)
         if bumps:
-            execute(session, _BUMP_TERMS, bumps)
+            execute_plain_many(session, _BUMP_TERMS, _TERM_COLUMNS, bumps)
         if gained:
-            statement = insert_for(session, TermStatRow)
-            statement = statement.on_conflict_do_update(
-                index_elements=[TermStatRow.term],
-                set_={"stories": TermStatRow.stories + statement.excluded.stories},
-            )
-            execute(session, statement, [{"term": t, "stories": n} for t, n in gained.items()])
+            execute_plain_many(session, _count_terms(session), ("term", "stories"), gained)
+
+
+_TERM_COUNTS: dict[str, Any] = {}
+
+
+def _count_terms(session: Session) -> Any:
+    """Add to each term's count of stories (one statement per backend)."""
+    backend = session.get_bind().dialect.name
+    if backend not in _TERM_COUNTS:
+        statement = insert_for(session, TermStatRow)
+        _TERM_COUNTS[backend] = statement.on_conflict_do_update(
+            index_elements=[TermStatRow.term],
+            set_={"stories": TermStatRow.stories + statement.excluded.stories},
+        )
+    return _TERM_COUNTS[backend]
 
 
 def _aggregate_values(story: StoryAggregate) -> dict[str, Any]:
@@ -326,6 +343,9 @@ _SET_FACT = (
         attributes=bindparam("p_attributes"),
     )
 )
+_BAND_COLUMNS = ("article_id", "band", "band_hash")
+_INSERT_BANDS = insert(LshBandRow)
+_TERM_COLUMNS = ("p_term", "p_story", "p_articles", "p_lead_articles")
 _INSERT_TERMS = insert(StoryTermRow).values(
     term=bindparam("p_term"),
     story_id=bindparam("p_story"),

@@ -52,3 +52,31 @@ def run(session: Session, statement: Executable, params: Any = None) -> Sequence
 
 def execute(session: Session, statement: Executable, params: Any = None) -> None:
     session.connection().execute(statement, params)
+
+
+_PLAIN: dict[tuple[str, Any], tuple[str, list[str] | None]] = {}
+
+
+def execute_plain_many(
+    session: Session, statement: Any, names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """`executemany` of a statement whose values are plain ints and strings, each row a tuple of
+    the bound values `names`, handed to the driver as they are: SQLAlchemy's per-row parameter
+    processing cost more than SQLite's own work on ingest's largest tables (bench_poll.py). The
+    SQL is compiled once per backend."""
+    connection = session.connection()
+    key = (connection.dialect.name, statement)
+    compiled = _PLAIN.get(key)
+    if compiled is None:
+        done = statement.compile(dialect=connection.dialect)
+        order = list(done.positiontup) if done.positional else None
+        compiled = _PLAIN[key] = (str(done), order)
+    sql, order = compiled
+    if order is None:
+        params: Sequence[Any] = [dict(zip(names, row, strict=True)) for row in rows]
+    elif order == list(names):
+        params = rows
+    else:
+        at = [list(names).index(name) for name in order]
+        params = [tuple(row[i] for i in at) for row in rows]
+    connection.exec_driver_sql(sql, params)

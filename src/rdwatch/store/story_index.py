@@ -12,7 +12,7 @@ do not propose candidates (every story would be one). A batch's own changes wait
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,6 +28,8 @@ CANDIDATES = 20
 CANDIDATE_MAX_STORIES = 50
 # The article's heaviest terms that propose candidates (all of them count in the score).
 PROPOSING_TERMS = 15
+# A batch reads at its start every stored story holding one of its terms held this rarely.
+PREFETCH_MAX_STORIES = 8
 
 _STATS = select(TermStatRow.term, TermStatRow.stories).where(
     TermStatRow.term.in_(bindparam("terms", expanding=True))
@@ -104,11 +106,7 @@ def find_story_candidates(
 ) -> list[StoryCandidate]:
     """The stories sharing the article's most telling terms, best first, with their counts
     (stored ones, plus what the batch has not written yet)."""
-    scored = {t: w * stats.idf(t) for t, w in terms.items() if not stats.is_background(t)}
-    rare = sorted(
-        (t for t in scored if stats.stories_holding.get(t, 0) <= CANDIDATE_MAX_STORIES),
-        key=lambda t: -scored[t],
-    )[:PROPOSING_TERMS]
+    scored, rare = _proposing(terms, stats)
     proposing = set(rare)
     # A term no story holds has no rows to read.
     rare = [t for t in rare if stats.stories_holding.get(t, 0)]
@@ -116,8 +114,8 @@ def find_story_candidates(
         return []
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     leads: dict[int, set[str]] = defaultdict(set)
-    for row in run(session, _HOLDING, {"terms": rare}):
-        _note(counts, leads, row.story_id, row.term, row.articles, row.lead_articles)
+    for term, story_id, articles, lead_articles in _stored_holders(session, rare, pending):
+        _note(counts, leads, story_id, term, articles, lead_articles)
     if pending is not None:
         for term, story_id, delta in pending.pairs(rare):
             _note(counts, leads, story_id, term, delta.articles, delta.lead_articles)
@@ -127,17 +125,108 @@ def find_story_candidates(
         return []
     others = [t for t in scored if t not in proposing and stats.stories_holding.get(t, 0)]
     if others:
-        for row in run(session, _HOLDING_IN, {"terms": others, "stories": best}):
-            _note(counts, leads, row.story_id, row.term, row.articles, row.lead_articles)
+        for term, story_id, articles, lead_articles in _holders_among(
+            session, others, best, pending
+        ):
+            _note(counts, leads, story_id, term, articles, lead_articles)
         if pending is not None:
             chosen = set(best)
             for term, story_id, delta in pending.pairs(others):
                 if story_id in chosen:
                     _note(counts, leads, story_id, term, delta.articles, delta.lead_articles)
-    rows = {r.id: r for r in run(session, _STORIES, {"stories": best})}
-    if pending is not None:
-        rows.update((i, _opened_row(i, pending)) for i in best if i in pending.created)
+    rows = _story_rows(session, best, pending)
     return [_candidate(rows[i], counts, leads, pending) for i in best if i in rows]
+
+
+def prefetch_candidates(
+    session: Session, batch_terms: Iterable[Mapping[str, float]], pending: PendingWrites
+) -> None:
+    """Read, for a whole batch at once, the stored stories holding the terms its articles will
+    propose candidates with (as the counts stand when it starts: a term the batch's own
+    articles push past the limit is read again when needed, never wrongly), and those holding
+    the batch's rarest other terms. Terms held more widely are read per article, for its
+    candidate stories only."""
+    stats = TermStats(pending.count_stories(session), pending.stored_holding)
+    wanted: set[str] = set()
+    for terms in batch_terms:
+        wanted.update(t for t in _proposing(terms, stats)[1] if stats.stories_holding.get(t, 0))
+        wanted.update(
+            t for t in terms if 0 < stats.stories_holding.get(t, 0) <= PREFETCH_MAX_STORIES
+        )
+    _read_holders(session, wanted, pending)
+
+
+def _proposing(terms: Mapping[str, float], stats: TermStats) -> tuple[dict[str, float], list[str]]:
+    """The article's terms weighted by rarity, and the heaviest that propose candidates."""
+    scored = {t: w * stats.idf(t) for t, w in terms.items() if not stats.is_background(t)}
+    rare = sorted(
+        (t for t in scored if stats.stories_holding.get(t, 0) <= CANDIDATE_MAX_STORIES),
+        key=lambda t: -scored[t],
+    )[:PROPOSING_TERMS]
+    return scored, rare
+
+
+def _stored_holders(
+    session: Session, terms: Sequence[str], pending: PendingWrites | None
+) -> Iterator[tuple[str, int, int, int]]:
+    """(term, story, articles, lead articles) for each stored story holding one of `terms`."""
+    if pending is None:
+        for row in run(session, _HOLDING, {"terms": list(terms)}):
+            yield row.term, row.story_id, row.articles, row.lead_articles
+        return
+    _read_holders(session, terms, pending)
+    for term in terms:
+        for story_id, articles, lead_articles in pending.stored_holders[term]:
+            yield term, story_id, articles, lead_articles
+
+
+def _holders_among(
+    session: Session, terms: Sequence[str], stories: Sequence[int], pending: PendingWrites | None
+) -> Iterator[tuple[str, int, int, int]]:
+    """(term, story, articles, lead articles) for each stored row of one of `terms` in one of
+    `stories`: from the batch's holders where it has read them, else from the store."""
+    if pending is None:
+        unread = list(terms)
+    else:
+        chosen = set(stories)
+        unread = []
+        for term in terms:
+            held = pending.stored_holders.get(term)
+            if held is None:
+                if pending.stored_holding.get(term, 1):  # a term the store lacks has no rows
+                    unread.append(term)
+                continue
+            for story_id, articles, lead_articles in held:
+                if story_id in chosen:
+                    yield term, story_id, articles, lead_articles
+    if unread:
+        for row in run(session, _HOLDING_IN, {"terms": unread, "stories": list(stories)}):
+            yield row.term, row.story_id, row.articles, row.lead_articles
+
+
+def _read_holders(session: Session, terms: Iterable[str], pending: PendingWrites) -> None:
+    missing = [t for t in set(terms) if t not in pending.stored_holders]
+    for term in missing:
+        pending.stored_holders[term] = []
+    for chunk in chunks(missing):
+        for row in run(session, _HOLDING, {"terms": list(chunk)}):
+            pending.stored_holders[row.term].append((row.story_id, row.articles, row.lead_articles))
+
+
+def _story_rows(
+    session: Session, story_ids: Sequence[int], pending: PendingWrites | None
+) -> dict[int, Any]:
+    """The candidate stories' rows (a stored row does not change during a batch: what the batch
+    changes is read from its pending aggregates)."""
+    if pending is None:
+        return {r.id: r for r in run(session, _STORIES, {"stories": list(story_ids)})}
+    cache = pending.stored_story_rows
+    missing = [i for i in story_ids if i not in cache and i not in pending.created]
+    if missing:
+        cache.update((r.id, r) for r in run(session, _STORIES, {"stories": missing}))
+    rows = {i: cache[i] for i in story_ids if i in cache}
+    rows.update((i, _opened_row(i, pending)) for i in story_ids if i in pending.created)
+    return rows
 
 
 def _opened_row(story_id: int, pending: PendingWrites) -> Any:
@@ -191,9 +280,7 @@ def terms_held(
     session: Session, story_id: int, terms: Collection[str], pending: PendingWrites
 ) -> set[str]:
     """Which of `terms` the story already holds, stored or pending."""
-    held = {
-        r.term for r in run(session, _HOLDING_IN, {"terms": list(terms), "stories": [story_id]})
-    }
+    held = {t for t, *_ in _holders_among(session, list(terms), [story_id], pending)}
     return held | {t for t, s, _ in pending.pairs(terms) if s == story_id}
 
 
