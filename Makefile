@@ -39,8 +39,9 @@ browser:
 		&& (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: the browser test will be skipped"; }
 
+# Two workers, a test file each at a time: most of the suite waits on servers and subprocesses.
 test: $(STAMP) browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # The watch spread over a PostgreSQL-backed Prefect server and several workers (end to end, and
 # bench_cluster.py at a tiny size): `make test` leaves these out, they take minutes.

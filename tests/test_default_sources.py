@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 
 from rdwatch import pipeline
 from rdwatch.cli import app
+from rdwatch.cli.shared import console
 from rdwatch.config import Config, load_config
 from rdwatch.fetch import parse_feed, parse_listing
 from rdwatch.models import RunSummary
@@ -258,10 +259,12 @@ def test_a_run_over_the_default_sources(replica: Replica, tmp_path: Path) -> Non
     assert {r["publisher"] for r in damo} == {"damo.alibaba.com"} and len(damo) == 2
 
 
-def test_sources_check_offline_names_each_sources_kind_and_filter() -> None:
-    result = CliRunner().invoke(
-        app, ["sources", "check", "--offline", "--config", str(CONFIG)], env={"COLUMNS": "200"}
-    )
+def test_sources_check_offline_names_each_sources_kind_and_filter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The CLI's console took its width when it was made; wide enough for a row per source.
+    monkeypatch.setattr(console, "width", 200)
+    result = CliRunner().invoke(app, ["sources", "check", "--offline", "--config", str(CONFIG)])
     assert result.exit_code == 0, result.output
     shipped = load_config(CONFIG)
     lines = result.output.splitlines()

@@ -7,7 +7,8 @@ the SQL itself), and statements SQLAlchemy compiles once and caches.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Executable, Row
@@ -80,3 +81,30 @@ def execute_plain_many(
         at = [list(names).index(name) for name in order]
         params = [tuple(row[i] for i in at) for row in rows]
     connection.exec_driver_sql(sql, params)
+
+
+# How SQLAlchemy writes an expanding IN parameter in a compiled statement before the call.
+_EXPANDING = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+_IN_TEMPLATES: dict[tuple[str, Any], tuple[str, list[str]]] = {}
+
+
+def read_plain_in(
+    session: Session, statement: Any, lists: Mapping[str, Sequence[Any]]
+) -> Sequence[Row[Any]]:
+    """The rows of a SELECT of plain ints and strings whose parameters are all expanding IN
+    lists, each list non-empty. SQLAlchemy expands such lists anew on every call, which cost
+    more than the lookups themselves on ingest's batch reads (bench_poll.py); here the statement
+    is compiled once per backend and the lists become the driver's placeholders."""
+    connection = session.connection()
+    key = (connection.dialect.name, statement)
+    template = _IN_TEMPLATES.get(key)
+    if template is None:
+        sql = str(statement.compile(dialect=connection.dialect))
+        names = _EXPANDING.findall(sql)
+        escaped = sql.replace("{", "{{").replace("}", "}}")
+        template = _IN_TEMPLATES[key] = (_EXPANDING.sub("{}", escaped), names)
+    sql, names = template
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    filled = sql.format(*(", ".join([mark] * len(lists[name])) for name in names))
+    params = tuple(value for name in names for value in lists[name])
+    return connection.exec_driver_sql(filled, params).all()

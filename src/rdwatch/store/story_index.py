@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from rdwatch.dedup import StoryCandidate, TermStats
 from rdwatch.store.pending import PendingWrites
 from rdwatch.store.schema import ArticleRow, StoryRow, StoryTermRow, TermStatRow
-from rdwatch.store.sql import chunks, execute, insert_for, run
+from rdwatch.store.sql import chunks, execute, insert_for, read_plain_in, run
 
 CANDIDATES = 20
 CANDIDATE_MAX_STORIES = 50
@@ -94,7 +94,8 @@ def prefetch_term_stats(session: Session, terms: Iterable[str], pending: Pending
 def _stored_holding(session: Session, terms: Collection[str]) -> dict[str, int]:
     holding: dict[str, int] = {}
     for chunk in chunks(list(terms)):
-        holding.update((r.term, r.stories) for r in run(session, _STATS, {"terms": list(chunk)}))
+        rows = read_plain_in(session, _STATS, {"terms": chunk})
+        holding.update((r.term, r.stories) for r in rows)
     return holding
 
 
@@ -171,7 +172,7 @@ def _stored_holders(
 ) -> Iterator[tuple[str, int, int, int]]:
     """(term, story, articles, lead articles) for each stored story holding one of `terms`."""
     if pending is None:
-        for row in run(session, _HOLDING, {"terms": list(terms)}):
+        for row in read_plain_in(session, _HOLDING, {"terms": terms}):
             yield row.term, row.story_id, row.articles, row.lead_articles
         return
     _read_holders(session, terms, pending)
@@ -200,7 +201,7 @@ def _holders_among(
                 if story_id in chosen:
                     yield term, story_id, articles, lead_articles
     if unread:
-        for row in run(session, _HOLDING_IN, {"terms": unread, "stories": list(stories)}):
+        for row in read_plain_in(session, _HOLDING_IN, {"terms": unread, "stories": stories}):
             yield row.term, row.story_id, row.articles, row.lead_articles
 
 
@@ -209,7 +210,7 @@ def _read_holders(session: Session, terms: Iterable[str], pending: PendingWrites
     for term in missing:
         pending.stored_holders[term] = []
     for chunk in chunks(missing):
-        for row in run(session, _HOLDING, {"terms": list(chunk)}):
+        for row in read_plain_in(session, _HOLDING, {"terms": chunk}):
             pending.stored_holders[row.term].append((row.story_id, row.articles, row.lead_articles))
 
 
