@@ -1,9 +1,11 @@
 """Analysing articles: the CPU work dedup, facts and notability need, done outside transactions.
 
 Each article's text fingerprint (hash, shingles, MinHash), facts and terms are computed once, by a
-pure function of the article. A large batch is spread over worker processes when the machine has
-more than one core: the analysis of one article takes a few milliseconds, so a first poll of
-thousands of items would otherwise keep one core busy while the other waits on the database.
+pure function of the article; a feed entry read without its page is made into its article here
+too, so that parsing its HTML summary is off the process that stores. A large batch is spread
+over worker processes when the machine has more than one core: the analysis of one article takes
+a few milliseconds, so a first poll of thousands of items would otherwise keep one core busy
+while the other waits on the database.
 Workers are started with `forkserver`, not `fork`: the parent runs threads (HTTP, Prefect), and a
 forked child could inherit one of their locks held.
 """
@@ -19,8 +21,10 @@ from functools import cached_property
 
 from rdwatch import dedup
 from rdwatch.config import DedupConfig
+from rdwatch.errors import ExtractError
+from rdwatch.extract import article_from_item
 from rdwatch.facts import Gazetteer, RateTable, extract_facts
-from rdwatch.models import Article, Fact
+from rdwatch.models import Article, Fact, FeedItem
 
 # Below this many articles the pool's start-up (importing rdwatch in each worker, ~1 s) costs more
 # than it saves.
@@ -56,6 +60,14 @@ class Analysis:
     anchors: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class NoArticle:
+    """A feed entry that held no article (too little text), and why."""
+
+    url: str
+    reason: str
+
+
 def analyse(article: Article, analyser: Analyser) -> Analysis:
     settings = analyser.dedup
     prints = dedup.fingerprint(
@@ -70,6 +82,17 @@ def analyse(article: Article, analyser: Analyser) -> Analysis:
     )
     terms = dedup.article_terms(article.title, article.text, facts, background=analyser.background)
     return Analysis(article, prints, facts, terms.weights, terms.lead, terms.anchors)
+
+
+def analyse_entry(entry: Article | FeedItem, analyser: Analyser) -> Analysis | NoArticle:
+    """An article's analysis; a feed entry is first made into its article."""
+    if isinstance(entry, Article):
+        return analyse(entry, analyser)
+    try:
+        article = article_from_item(entry)
+    except ExtractError as exc:
+        return NoArticle(entry.url, str(exc))
+    return analyse(article, analyser)
 
 
 class AnalysisPool:
@@ -90,19 +113,22 @@ class AnalysisPool:
 
     def analyse(self, articles: Sequence[Article]) -> list[Analysis]:
         """Every article's analysis, in order."""
-        return self.submit(articles)()
+        return [a for a in self.submit(articles)() if isinstance(a, Analysis)]
 
-    def submit(self, articles: Sequence[Article]) -> Callable[[], list[Analysis]]:
-        """Start analysing; the returned function waits for the analyses, in order. With worker
-        processes, the caller can store the previous batch meanwhile."""
-        if self._pool is None or len(articles) < POOL_CHUNK:
-            done = [analyse(article, self.analyser) for article in articles]
+    def submit(
+        self, entries: Sequence[Article | FeedItem]
+    ) -> Callable[[], list[Analysis | NoArticle]]:
+        """Start analysing articles and feed entries; the returned function waits for the
+        outcomes, in order. With worker processes, the caller can store the previous batch
+        meanwhile."""
+        if self._pool is None or len(entries) < POOL_CHUNK:
+            done = [analyse_entry(entry, self.analyser) for entry in entries]
             return lambda: done
         futures = [
-            self._pool.submit(_analyse_in_worker, list(articles[start : start + POOL_CHUNK]))
-            for start in range(0, len(articles), POOL_CHUNK)
+            self._pool.submit(_analyse_in_worker, list(entries[start : start + POOL_CHUNK]))
+            for start in range(0, len(entries), POOL_CHUNK)
         ]
-        return lambda: [analysis for future in futures for analysis in future.result()]
+        return lambda: [outcome for future in futures for outcome in future.result()]
 
     def close(self) -> None:
         if self._pool is not None:
@@ -123,6 +149,6 @@ def _set_analyser(analyser: Analyser) -> None:
     _worker_analyser = analyser
 
 
-def _analyse_in_worker(articles: list[Article]) -> list[Analysis]:
+def _analyse_in_worker(entries: list[Article | FeedItem]) -> list[Analysis | NoArticle]:
     assert _worker_analyser is not None, "worker started without its analyser"
-    return [analyse(article, _worker_analyser) for article in articles]
+    return [analyse_entry(entry, _worker_analyser) for entry in entries]

@@ -48,7 +48,7 @@ from rdwatch.untrusted import RedactingFilter
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from rdwatch.analysis import Analysis
+    from rdwatch.analysis import Analysis, NoArticle
     from rdwatch.facts import Gazetteer, RateTable
     from rdwatch.ingest import IngestContext, IngestResult
     from rdwatch.notify import Sender
@@ -301,24 +301,25 @@ def _store_items(pipeline: Pipeline, items: list[FeedItem], result: BatchResult)
     size = PAGES_PER_CHUNK if follows else ENTRIES_PER_CHUNK
     arrivals: Counter[str] = Counter()
     progress.begin("extract, dedup, facts, notability", len(items))
-    queued: deque[tuple[int, list[Article], Callable[[], list[Analysis]]]] = deque()
+    queued: deque[tuple[int, Callable[[], list[Analysis | NoArticle]]]] = deque()
 
     def store_next() -> None:
-        items_done, articles, analysed = queued.popleft()
-        for article, ingested in zip(
-            articles, ingest_batch(ctx, pipeline.db, analysed(), now), strict=True
+        items_done, analysed = queued.popleft()
+        analyses = _with_articles(analysed(), result)
+        for analysis, ingested in zip(
+            analyses, ingest_batch(ctx, pipeline.db, analyses, now), strict=True
         ):
             if ingested.decision.tier == DedupTier.SEEN:
                 result.items_skipped_seen += 1
                 continue
             result.ingested.append(ingested)
-            arrivals[article.source] += ingested.article_id is not None
+            arrivals[analysis.article.source] += ingested.article_id is not None
         progress.advance("extract, dedup, facts, notability", items_done)
 
     with AnalysisPool(ctx.analyser, expected=len(items)) as pool:
         for chunk in chunks(items, size):
-            articles = asyncio.run(_extract_all(pipeline, list(chunk), result))
-            queued.append((len(chunk), articles, pool.submit(articles)))
+            entries = asyncio.run(_extract_all(pipeline, list(chunk), result))
+            queued.append((len(chunk), pool.submit(entries)))
             if len(queued) > 1:
                 store_next()
         while queued:
@@ -365,11 +366,26 @@ def _new_items(
     return fresh
 
 
+def _with_articles(outcomes: list[Analysis | NoArticle], result: BatchResult) -> list[Analysis]:
+    """The analyses of the entries that held an article; the others are reported."""
+    from rdwatch.analysis import NoArticle
+
+    kept = []
+    for outcome in outcomes:
+        if isinstance(outcome, NoArticle):
+            result.extract_failures.append((outcome.url, outcome.reason))
+            log.warning("no article for %s: %s", outcome.url, outcome.reason)
+        else:
+            kept.append(outcome)
+    return kept
+
+
 async def _extract_all(
     pipeline: Pipeline, items: list[FeedItem], result: BatchResult
-) -> list[Article]:
+) -> list[Article | FeedItem]:
     """Each item's article, in order: its page extracted as soon as it is downloaded (only the
-    article is kept, not the HTML), else its feed entry."""
+    article is kept, not the HTML). An item read from its feed entry alone stays an item: it is
+    made into its article where it is analysed."""
     settings = pipeline.config.fetch
     items = await fetch.resolve_google_news(
         items, pipeline.config.sources, timeout_s=settings.timeout_s
@@ -381,10 +397,12 @@ async def _extract_all(
         async with fetch.build_client(settings) as client:
             async for url, page in fetch.iter_pages(list(follow), settings, client=client):
                 made[url] = _article_or_none(follow[url], page, result)
+    entries: list[Article | FeedItem] = []
     for item in items:
-        if item.url not in made:
-            made[item.url] = _article_or_none(item, None, result)
-    return [article for item in items if (article := made[item.url]) is not None]
+        article = made.get(item.url, item)
+        if article is not None:
+            entries.append(article)
+    return entries
 
 
 def _article_or_none(

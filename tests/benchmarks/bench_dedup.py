@@ -18,7 +18,7 @@ candidate stories and scoring. Analysis (fingerprint, facts, terms) is not dedup
 there.
 
 "ingest/s" is the first poll's figure: 1,000 new feed-entry articles analysed, decided and stored
-by `rdwatch.ingest.ingest_batch` (batches of 200 per transaction), on one core.
+by `rdwatch.ingest.ingest_batch` (a transaction per `ingest.BATCH_SIZE` articles), on one core.
 
 The naive baseline compares the new signature with every stored signature (held in memory, as a
 pairwise dedup would) — timed up to 100k stored and extrapolated linearly beyond.
