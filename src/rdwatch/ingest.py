@@ -14,17 +14,15 @@ Joining a story costs the same at 2 articles and 20,000: only the story's aggreg
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 
 from sqlalchemy.orm import Session
 
-from rdwatch import dedup
+from rdwatch import collector, dedup
 from rdwatch.analysis import Analyser, Analysis, analyse
 from rdwatch.config import Config, DedupConfig
 from rdwatch.dedup import Candidate
@@ -138,7 +136,7 @@ def ingest_batch(
     """Decide and store the analysed articles, `BATCH_SIZE` per transaction, in order."""
     results: list[IngestResult] = []
     for start in range(0, len(analyses), BATCH_SIZE):
-        with _collector_paused(), db.session() as session:
+        with collector.paused(), db.session() as session:
             lock_ingest(session)
             batch = _Batch.open(session, analyses[start : start + BATCH_SIZE])
             for analysis in analyses[start : start + BATCH_SIZE]:
@@ -150,38 +148,6 @@ def ingest_batch(
             for result in batch.results:
                 on_each(result)
     return results
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a batch is decided and stored.
-
-    A batch allocates a few hundred thousand small objects that live until it commits, and the
-    collector's passes over them, and over everything the process imported, took a fifth of a
-    first poll (bench_poll.py). What a batch leaves behind is collected after it, so memory stays
-    bounded by the batch.
-    """
-    freeze_long_lived()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def freeze_long_lived() -> None:
-    """Move the objects alive now (imported modules, config, gazetteer), which live as long as
-    the process, out of the cyclic collector's sight, so its full passes skip them. Once per
-    process: what is frozen is never collected."""
-    global _startup_frozen
-    if not _startup_frozen:
-        gc.freeze()
-        _startup_frozen = True
-
-
-_startup_frozen = False
 
 
 def ingest_in_session(

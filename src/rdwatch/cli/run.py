@@ -12,9 +12,9 @@ from rich.table import Table
 
 from rdwatch import pipeline as core
 from rdwatch.cli.shared import ConfigOption, console
+from rdwatch.collector import freeze_long_lived
 from rdwatch.config import default_config_path, load_config
 from rdwatch.console import printable, run_display
-from rdwatch.ingest import freeze_long_lived
 from rdwatch.models import RunSummary
 
 
