@@ -406,7 +406,7 @@ async def _extract_all(
 
 
 def _article_or_none(
-    item: FeedItem, page: FetchedPage | FetchError | None, result: BatchResult
+    item: FeedItem, page: FetchedPage | FetchError, result: BatchResult
 ) -> Article | None:
     try:
         return _article_for(item, page)
@@ -416,11 +416,10 @@ def _article_or_none(
         return None
 
 
-def _article_for(item: FeedItem, page: FetchedPage | FetchError | None) -> Article:
+def _article_for(item: FeedItem, page: FetchedPage | FetchError) -> Article:
+    """A followed item's article: from its page, else (the page not fetched) its feed entry."""
     from rdwatch.extract import article_from_item, extract_article
 
-    if page is None:
-        return article_from_item(item)
     if isinstance(page, FetchError):
         log.info("page %s not fetched (%s); using the feed entry", item.url, page.reason)
         return article_from_item(item)
