@@ -534,6 +534,11 @@ class Config(_Strict):
             raise ValueError(f"sources: duplicate name(s) {', '.join(duplicated)}")
         return self
 
+    def follows_links(self, source: SourceConfig) -> bool:
+        """Whether the source's items are read from their pages (else from the feed entry): its
+        own `follow_links`, else the `fetch` default."""
+        return self.fetch.follow_links if source.follow_links is None else source.follow_links
+
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:
             if source.name == name:

@@ -98,11 +98,7 @@ class Pipeline:
 
     @cached_property
     def _links_followed(self) -> dict[str, bool]:
-        default = self.config.fetch.follow_links
-        return {
-            s.name: default if s.follow_links is None else s.follow_links
-            for s in self.config.sources
-        }
+        return {s.name: self.config.follows_links(s) for s in self.config.sources}
 
     def follows_links(self, source_name: str) -> bool:
         """Whether the source's items are read from their pages (else from the feed entry)."""

@@ -100,8 +100,7 @@ def _describe_sources(settings: Config, chosen: list[SourceConfig]) -> None:
 def _reading(settings: Config, source: SourceConfig) -> str:
     if is_google_news_feed(source.url):
         return "decoded, else headline" if source.resolve == "google-news" else "headline"
-    follows = settings.fetch.follow_links if source.follow_links is None else source.follow_links
-    reading = "page" if follows else "entry"
+    reading = "page" if settings.follows_links(source) else "entry"
     return f"{reading} (links: {source.item_selector})" if source.kind == "page" else reading
 
 
