@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from rdwatch.dedup import StoryCandidate, TermStats
 from rdwatch.store.pending import PendingWrites
 from rdwatch.store.schema import ArticleRow, StoryRow, StoryTermRow, TermStatRow
-from rdwatch.store.sql import chunks, execute, insert_for, read_plain_in, run
+from rdwatch.store.sql import chunks, execute, read_plain_in, run
 
 CANDIDATES = 20
 CANDIDATE_MAX_STORIES = 50
@@ -309,24 +309,19 @@ def move_terms(session: Session, from_story: int, into_story: int) -> None:
                 StoryTermRow.story_id == from_story, StoryTermRow.term.in_(chunk)
             ),
         )
-        _count_stories(session, chunk, -1)
+        _uncount_stories(session, chunk)
     execute(
         session,
         update(StoryTermRow).where(StoryTermRow.story_id == from_story).values(story_id=into_story),
     )
 
 
-def _count_stories(session: Session, terms: Sequence[str], delta: int) -> None:
-    if delta > 0:
-        statement = insert_for(session, TermStatRow).on_conflict_do_update(
-            index_elements=[TermStatRow.term],
-            set_={"stories": TermStatRow.stories + delta},
-        )
-        execute(session, statement, [{"term": t, "stories": delta} for t in terms])
-        return
+def _uncount_stories(session: Session, terms: Sequence[str]) -> None:
+    """One story fewer holds each of `terms` (a merge; a batch's gains are written by
+    `store.pending`)."""
     execute(
         session,
         update(TermStatRow)
         .where(TermStatRow.term.in_(terms))
-        .values(stories=TermStatRow.stories + delta),
+        .values(stories=TermStatRow.stories - 1),
     )
